@@ -1,0 +1,185 @@
+"""Datasets that need no download, and minibatches.
+
+Toy 2-D problems (xor, moons, circles, spirals) are generated from a seed; the digits
+come with scikit-learn (1,797 8x8 images, UCI optdigits). Every function returns
+float32 features and int64 labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import random
+from .tensor import Tensor
+
+Seed = np.random.Generator | int | None
+
+
+def _check_size(n: int, minimum: int, name: str) -> None:
+    if n < minimum:
+        raise ValueError(f"{name}: n must be at least {minimum}, got {n}.")
+
+
+def _finish(x: np.ndarray, y: np.ndarray, noise: float, rng) -> tuple[np.ndarray, np.ndarray]:
+    if noise < 0:
+        raise ValueError(f"noise must be non-negative, got {noise}.")
+    x = x + noise * rng.standard_normal(x.shape)
+    order = rng.permutation(len(y))
+    return x[order].astype(np.float32), y[order].astype(np.int64)
+
+
+def make_xor(n: int = 200, noise: float = 0.2, rng: Seed = 0):
+    """Four clusters at (+-1, +-1); the label is 1 where the signs differ (XOR).
+    No straight line separates the classes. Returns X (n, 2), y (n,)."""
+    _check_size(n, 4, "make_xor")
+    rng = random.generator(rng)
+    corners = rng.integers(0, 2, size=(n, 2))
+    y = corners[:, 0] ^ corners[:, 1]
+    return _finish(2.0 * corners - 1.0, y, noise, rng)
+
+
+def make_moons(n: int = 200, noise: float = 0.1, rng: Seed = 0):
+    """Two interleaved half circles. Returns X (n, 2), y (n,)."""
+    _check_size(n, 2, "make_moons")
+    rng = random.generator(rng)
+    y = np.arange(n) % 2
+    t = rng.uniform(0, np.pi, n)
+    x = np.where(y[:, None] == 0,
+                 np.stack([np.cos(t), np.sin(t)], 1),
+                 np.stack([1 - np.cos(t), 0.5 - np.sin(t)], 1))
+    return _finish(x, y, noise, rng)
+
+
+def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, rng: Seed = 0):
+    """A small circle (label 1, radius ``factor``) inside a unit circle (label 0)."""
+    _check_size(n, 2, "make_circles")
+    if not 0 < factor < 1:
+        raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}.")
+    rng = random.generator(rng)
+    y = np.arange(n) % 2
+    t = rng.uniform(0, 2 * np.pi, n)
+    radius = np.where(y == 1, factor, 1.0)
+    return _finish(radius[:, None] * np.stack([np.cos(t), np.sin(t)], 1), y, noise, rng)
+
+
+def make_spirals(n: int = 300, n_classes: int = 2, noise: float = 0.1, turns: float = 1.5,
+                 rng: Seed = 0):
+    """``n_classes`` interleaved spiral arms (CS231n's favourite). Returns X (n, 2), y (n,)."""
+    _check_size(n, n_classes, "make_spirals")
+    rng = random.generator(rng)
+    y = np.arange(n) % n_classes
+    r = rng.uniform(0.1, 1.0, n)
+    angle = 2 * np.pi * (turns * r + y / n_classes)
+    return _finish(r[:, None] * np.stack([np.cos(angle), np.sin(angle)], 1), y, noise, rng)
+
+
+# ----------------------------------------------------------------------- splits
+@dataclass
+class Split:
+    """Train and test arrays. Unpacks as ``X_train, y_train, X_test, y_test``."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+    def __iter__(self):
+        return iter((self.X_train, self.y_train, self.X_test, self.y_test))
+
+
+def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
+                     stratify: bool = True, rng: Seed = 0) -> Split:
+    """Split into train and test sets; with ``stratify`` each class keeps its share."""
+    X, y = np.asarray(X), np.asarray(y)
+    if len(X) != len(y):
+        raise ValueError(f"train_test_split: X has {len(X)} rows but y has {len(y)}.")
+    if not 0.0 < test_size < 1.0:
+        raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1), got "
+                         f"{test_size}.")
+    rng = random.generator(rng)
+    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+    test = []
+    for members in groups:
+        k = int(round(test_size * len(members)))
+        if stratify and (k == 0 or k == len(members)):
+            raise ValueError(
+                f"train_test_split: class {y[members[0]]} has {len(members)} example(s); "
+                f"test_size={test_size} leaves none of them on one side. Use more data, a "
+                "different test_size, or stratify=False."
+            )
+        test.append(rng.permutation(members)[:k])
+    test_idx = np.sort(np.concatenate(test))
+    train_idx = np.setdiff1d(np.arange(len(y)), test_idx)
+    train_idx, test_idx = rng.permutation(train_idx), rng.permutation(test_idx)
+    return Split(X[train_idx], y[train_idx], X[test_idx], y[test_idx])
+
+
+def load_digits(test_size: float = 0.25, normalise: str | None = "standard", images: bool = False,
+                rng: Seed = 0) -> Split:
+    """The 8x8 handwritten digits (scikit-learn's copy of UCI optdigits), split
+    stratified into train and test.
+
+    Args:
+        normalise: "unit" divides by 16 (pixels become [0, 1]); "standard" subtracts the
+            training mean and divides by the training std of each pixel; None keeps 0..16.
+        images: return X as (N, 1, 8, 8) for convolutional nets instead of (N, 64).
+    """
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    digits = sklearn_digits()
+    split = train_test_split(digits.data.astype(np.float32), digits.target.astype(np.int64),
+                             test_size=test_size, stratify=True, rng=rng)
+    if normalise == "unit":
+        split.X_train, split.X_test = split.X_train / 16.0, split.X_test / 16.0
+    elif normalise == "standard":
+        mean = split.X_train.mean(axis=0)
+        std = split.X_train.std(axis=0) + 1e-3   # some border pixels are always 0
+        split.X_train, split.X_test = (split.X_train - mean) / std, (split.X_test - mean) / std
+    elif normalise is not None:
+        raise ValueError(f"load_digits: normalise must be 'unit', 'standard' or None, got "
+                         f"{normalise!r}.")
+    split.X_train = split.X_train.astype(np.float32)
+    split.X_test = split.X_test.astype(np.float32)
+    if images:
+        split.X_train = split.X_train.reshape(-1, 1, 8, 8)
+        split.X_test = split.X_test.reshape(-1, 1, 8, 8)
+    return split
+
+
+# ------------------------------------------------------------------- batching
+class DataLoader:
+    """Iterate over (x, y) minibatches as tensors, reshuffled every pass if ``shuffle``.
+
+        for x, y in DataLoader(X, y, batch_size=64, shuffle=True, rng=0):
+            ...
+    """
+
+    def __init__(self, X, y=None, batch_size: int = 64, shuffle: bool = True,
+                 drop_last: bool = False, rng: Seed = None):
+        self.X = X.data if isinstance(X, Tensor) else np.asarray(X)
+        self.y = None if y is None else (y.data if isinstance(y, Tensor) else np.asarray(y))
+        if self.y is not None and len(self.y) != len(self.X):
+            raise ValueError(f"DataLoader: X has {len(self.X)} rows but y has {len(self.y)}.")
+        if batch_size <= 0:
+            raise ValueError(f"DataLoader: batch_size must be positive, got {batch_size}.")
+        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.rng = random.generator(rng)
+
+    def __len__(self) -> int:
+        n, b = len(self.X), self.batch_size
+        return n // b if self.drop_last else -(-n // b)
+
+    def __iter__(self) -> Iterator:
+        n = len(self.X)
+        order = self.rng.permutation(n) if self.shuffle else np.arange(n)
+        for start in range(0, n, self.batch_size):
+            idx = order[start:start + self.batch_size]
+            if self.drop_last and len(idx) < self.batch_size:
+                break
+            if self.y is None:
+                yield Tensor(self.X[idx])
+            else:
+                yield Tensor(self.X[idx]), Tensor(self.y[idx])

@@ -1,0 +1,26 @@
+"""Layers and models: ``Module`` and the building blocks made from it."""
+
+from . import functional, utils
+from .layers import (
+    GELU,
+    Dropout,
+    Embedding,
+    Flatten,
+    Identity,
+    LayerNorm,
+    LeakyReLU,
+    Linear,
+    ModuleList,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from .module import Module, Parameter
+
+__all__ = [
+    "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "ReLU", "Tanh",
+    "Sigmoid", "GELU", "LeakyReLU", "Softmax", "Flatten", "Dropout", "LayerNorm",
+    "Embedding", "functional", "utils",
+]

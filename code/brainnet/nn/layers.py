@@ -1,0 +1,204 @@
+"""Basic layers: Linear, containers, activations, Dropout, LayerNorm, Embedding."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+
+from .. import functional as F
+from .. import random
+from ..tensor import Tensor, as_tensor
+from .module import Module, Parameter
+
+
+def _uniform(rng, bound: float, shape, dtype) -> Parameter:
+    return Parameter(rng.uniform(-bound, bound, size=shape).astype(dtype))
+
+
+class Linear(Module):
+    """y = x W^T + b: every output unit sums all inputs, each through its own weight.
+
+    Shapes: x (..., in_features) -> (..., out_features); weight (out, in), bias (out,).
+    Weights and bias start uniform in +-1/sqrt(in_features), PyTorch's default.
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 rng: np.random.Generator | int | None = None, dtype=np.float32):
+        super().__init__()
+        if in_features <= 0 or out_features <= 0:
+            raise ValueError(f"Linear: sizes must be positive, got ({in_features}, "
+                             f"{out_features}).")
+        rng = random.generator(rng)
+        bound = 1.0 / math.sqrt(in_features)
+        self.in_features, self.out_features = in_features, out_features
+        self.weight = _uniform(rng, bound, (out_features, in_features), dtype)
+        self.bias = _uniform(rng, bound, (out_features,), dtype) if bias else None
+
+    def forward(self, x) -> Tensor:
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Sequential(Module):
+    """Modules applied one after another: ``Sequential(Linear(2, 8), Tanh(), Linear(8, 1))``."""
+
+    def __init__(self, *modules: Module):
+        super().__init__()
+        for i, m in enumerate(modules):
+            setattr(self, str(i), m)
+
+    def forward(self, x):
+        for m in self._modules.values():
+            x = m(x)
+        return x
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of modules whose parameters are registered (for stacks of layers)."""
+
+    def __init__(self, modules: Iterable[Module] = ()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> ModuleList:
+        setattr(self, str(len(self._modules)), module)
+        return self
+
+    def __getitem__(self, i: int) -> Module:
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+
+# ----------------------------------------------------------------- activations
+class Identity(Module):
+    def forward(self, x):
+        return x
+
+
+class ReLU(Module):
+    def forward(self, x):
+        return F.relu(x)
+
+
+class Tanh(Module):
+    def forward(self, x):
+        return F.tanh(x)
+
+
+class Sigmoid(Module):
+    def forward(self, x):
+        return F.sigmoid(x)
+
+
+class GELU(Module):
+    def forward(self, x):
+        return F.gelu(x)
+
+
+class LeakyReLU(Module):
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class Softmax(Module):
+    def __init__(self, axis: int = -1):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        return F.softmax(x, self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class Flatten(Module):
+    """(N, d1, d2, ...) -> (N, d1*d2*...): from feature maps to a dense layer."""
+
+    def __init__(self, start_axis: int = 1, end_axis: int = -1):
+        super().__init__()
+        self.start_axis, self.end_axis = start_axis, end_axis
+
+    def forward(self, x):
+        return as_tensor(x).flatten(self.start_axis, self.end_axis)
+
+
+# ------------------------------------------------------------------ the rest
+class Dropout(Module):
+    """Drops each input with probability ``p`` while training; identity in eval mode."""
+
+    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None):
+        super().__init__()
+        if not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p}.")
+        self.p = p
+        self.rng = random.generator(rng)
+
+    def forward(self, x):
+        return F.dropout(x, self.p, self.training, self.rng)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"
+
+
+class LayerNorm(Module):
+    """Normalise each example over its last axes, then scale and shift (learned)."""
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, dtype=np.float32):
+        super().__init__()
+        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                                 else tuple(normalized_shape))
+        self.eps = eps
+        self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
+        self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return f"{self.normalized_shape}, eps={self.eps}"
+
+
+class Embedding(Module):
+    """A learned vector per token id. Shapes: (...,) ints -> (..., embedding_dim)."""
+
+    def __init__(self, num_embeddings: int, embedding_dim: int,
+                 rng: np.random.Generator | int | None = None, dtype=np.float32):
+        super().__init__()
+        rng = random.generator(rng)
+        self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
+        self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim))
+                                .astype(dtype))
+
+    def forward(self, indices):
+        return F.embedding(indices, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"{self.num_embeddings}, {self.embedding_dim}"

@@ -1,0 +1,215 @@
+"""Optimisers: rules that turn gradients into weight changes, and learning-rate schedules.
+
+The loop is always the same, as in PyTorch:
+
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    for x, y in loader:
+        loss = F.cross_entropy(model(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+
+Each rule follows PyTorch's update equations exactly (its documentation gives them), so
+numbers can be compared across the two libraries.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+class Optimizer:
+    """Holds the parameters, the learning rate and per-parameter state."""
+
+    def __init__(self, params: Iterable[Tensor], lr: float):
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got an empty parameter list. Did you "
+                             "pass model.parameters() of a model without layers, or reuse an "
+                             "exhausted generator?")
+        if not lr > 0:
+            raise ValueError(f"{type(self).__name__}: lr must be positive, got {lr}.")
+        self.lr = lr
+        self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
+        self.steps = 0
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.grad = None
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        self.steps += 1
+        for p, state in zip(self.params, self.state, strict=True):
+            if p.grad is not None:
+                self._update(p, p.grad.data, state)
+
+    def _update(self, p: Tensor, g: np.ndarray, state: dict) -> None:
+        raise NotImplementedError
+
+    def state_dict(self) -> dict:
+        return {"lr": self.lr, "steps": self.steps,
+                "state": [{k: v.copy() for k, v in s.items()} for s in self.state]}
+
+    def load_state_dict(self, state: dict) -> None:
+        if len(state["state"]) != len(self.params):
+            raise ValueError(f"{type(self).__name__}.load_state_dict: state has "
+                             f"{len(state['state'])} parameters, optimiser has "
+                             f"{len(self.params)}.")
+        self.lr, self.steps = state["lr"], state["steps"]
+        self.state = [{k: v.copy() for k, v in s.items()} for s in state["state"]]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(lr={self.lr}, {len(self.params)} tensors)"
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum (heavy ball or Nesterov)
+    and L2 weight decay.
+
+        g <- grad + weight_decay * p
+        v <- momentum * v + g                       (v = g on the first step)
+        p <- p - lr * (g + momentum * v  if nesterov  else  v)
+    """
+
+    def __init__(self, params, lr: float, momentum: float = 0.0, nesterov: bool = False,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if nesterov and momentum <= 0:
+            raise ValueError("SGD: nesterov=True needs momentum > 0.")
+        self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
+
+    def _update(self, p, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        if self.momentum:
+            if "velocity" not in state:
+                state["velocity"] = g.copy()
+            else:
+                state["velocity"] *= self.momentum
+                state["velocity"] += g
+            v = state["velocity"]
+            g = g + self.momentum * v if self.nesterov else v
+        p.data -= self.lr * g
+
+
+class RMSprop(Optimizer):
+    """Divide each gradient by a running root-mean-square of its recent values:
+
+        s <- alpha * s + (1 - alpha) * g^2
+        p <- p - lr * g / (sqrt(s) + eps)
+    """
+
+    def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
+
+    def _update(self, p, g, state):
+        if self.weight_decay:
+            g = g + self.weight_decay * p.data
+        s = state.setdefault("square_avg", np.zeros_like(p.data))
+        s *= self.alpha
+        s += (1 - self.alpha) * g * g
+        p.data -= self.lr * g / (np.sqrt(s) + self.eps)
+
+
+class Adam(Optimizer):
+    """Momentum plus RMSprop, with bias correction for the zero-initialised averages
+    (Kingma & Ba 2015):
+
+        m <- b1 m + (1 - b1) g;   v <- b2 v + (1 - b2) g^2
+        p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
+
+    ``weight_decay`` adds ``weight_decay * p`` to the gradient (L2); see ``AdamW`` for
+    the decoupled form.
+    """
+
+    decoupled = False
+
+    def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
+                 eps: float = 1e-8, weight_decay: float = 0.0):
+        super().__init__(params, lr)
+        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
+            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}.")
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+
+    def _update(self, p, g, state):
+        b1, b2 = self.betas
+        if self.weight_decay and self.decoupled:
+            p.data -= self.lr * self.weight_decay * p.data
+        elif self.weight_decay:
+            g = g + self.weight_decay * p.data
+        m = state.setdefault("exp_avg", np.zeros_like(p.data))
+        v = state.setdefault("exp_avg_sq", np.zeros_like(p.data))
+        m *= b1
+        m += (1 - b1) * g
+        v *= b2
+        v += (1 - b2) * g * g
+        t = self.steps
+        step_size = self.lr / (1 - b1 ** t)
+        denom = np.sqrt(v / (1 - b2 ** t)) + self.eps
+        p.data -= step_size * m / denom
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter 2019): the weights shrink
+    by ``lr * weight_decay`` each step, outside the adaptive scaling."""
+
+    decoupled = True
+
+    def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.01):
+        super().__init__(params, lr, betas, eps, weight_decay)
+
+
+# ----------------------------------------------------------------- schedules
+class LRScheduler:
+    """Sets ``optimizer.lr`` from the number of ``step()`` calls (usually epochs)."""
+
+    def __init__(self, optimizer: Optimizer):
+        self.optimizer = optimizer
+        self.base_lr = optimizer.lr
+        self.last_epoch = 0
+
+    def lr_at(self, epoch: int) -> float:
+        raise NotImplementedError
+
+    def step(self) -> None:
+        self.last_epoch += 1
+        self.optimizer.lr = self.lr_at(self.last_epoch)
+
+    def get_last_lr(self) -> float:
+        return self.optimizer.lr
+
+
+class StepLR(LRScheduler):
+    """Multiply the learning rate by ``gamma`` every ``step_size`` steps."""
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
+        super().__init__(optimizer)
+        if step_size <= 0:
+            raise ValueError(f"StepLR: step_size must be positive, got {step_size}.")
+        self.step_size, self.gamma = step_size, gamma
+
+    def lr_at(self, epoch: int) -> float:
+        return self.base_lr * self.gamma ** (epoch // self.step_size)
+
+
+class CosineAnnealingLR(LRScheduler):
+    """Half a cosine from the initial rate down to ``eta_min`` over ``T_max`` steps."""
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):  # noqa: N803
+        super().__init__(optimizer)
+        if T_max <= 0:
+            raise ValueError(f"CosineAnnealingLR: T_max must be positive, got {T_max}.")
+        self.T_max, self.eta_min = T_max, eta_min
+
+    def lr_at(self, epoch: int) -> float:
+        progress = min(epoch, self.T_max) / self.T_max
+        return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * progress)) / 2
