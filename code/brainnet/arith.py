@@ -5,7 +5,8 @@ then hand ``_result`` a closure ``backward(g)`` that maps dL/dout to dL/dinput f
 input. Closures are written with tensor ops, so they can themselves be differentiated
 (``create_graph=True``).
 
-Binary ops broadcast like numpy. The gradient of a broadcast input is summed back over
+Every op accepts tensors or array-likes (converted as by ``as_tensor``). Binary ops
+broadcast like numpy. The gradient of a broadcast input is summed back over
 the axes it was stretched along (``unbroadcast``).
 """
 
@@ -122,7 +123,9 @@ def div(a, b) -> Tensor:
 def pow(a, exponent) -> Tensor:  # noqa: A001 (the op's name)
     """``a ** exponent``; the exponent may be a number or a tensor."""
     if isinstance(a, Tensor) and isinstance(exponent, (int, float)):
-        p = exponent
+        # A numpy float64 exponent would promote float32 to float64 (numpy 2); a
+        # Python float keeps the tensor's dtype.
+        p = float(exponent) if isinstance(exponent, float) else exponent
         data = a.data ** p
 
         def backward(g):
@@ -185,10 +188,13 @@ def matmul(a, b) -> Tensor:
 
 # ------------------------------------------------------------------ unary ops
 def neg(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     return _result(-a.data, (a,), lambda g: (-g,), "neg")
 
 
 def exp(a: Tensor) -> Tensor:
+    a = as_tensor(a)
+
     def backward(g):
         return (g * out,)
 
@@ -197,10 +203,13 @@ def exp(a: Tensor) -> Tensor:
 
 
 def log(a: Tensor) -> Tensor:
+    a = as_tensor(a)
     return _result(np.log(a.data), (a,), lambda g: (g / a,), "log")
 
 
 def sqrt(a: Tensor) -> Tensor:
+    a = as_tensor(a)
+
     def backward(g):
         return (g * 0.5 / out,)
 
@@ -210,15 +219,20 @@ def sqrt(a: Tensor) -> Tensor:
 
 def abs(a: Tensor) -> Tensor:  # noqa: A001
     """|a|; the gradient at exactly 0 is taken to be 0."""
+    a = as_tensor(a)
     sign = np.sign(a.data)
     return _result(np.abs(a.data), (a,), lambda g: (g * sign,), "abs")
 
 
 def clip(a: Tensor, min=None, max=None) -> Tensor:  # noqa: A002
-    """Clamp into [min, max]. The gradient passes where ``a`` lies inside the range."""
+    """Clamp into [min, max]. The gradient passes where ``a`` lies inside the range.
+    A float tensor keeps its dtype, even with numpy float64 bounds."""
     if min is None and max is None:
         raise ValueError("clip: give at least one of min and max.")
+    a = as_tensor(a)
     data = np.clip(a.data, min, max)
+    if a.dtype.kind == "f":
+        data = data.astype(a.dtype, copy=False)
     inside = np.ones(a.shape, dtype=bool)
     if min is not None:
         inside &= a.data >= min
@@ -246,6 +260,7 @@ def where(condition, a, b) -> Tensor:
 
 def astype(a: Tensor, dtype) -> Tensor:
     """Cast; the gradient is cast back to the input's dtype."""
+    a = as_tensor(a)
     dtype = np.dtype(dtype)
     if dtype == a.dtype:
         return a

@@ -140,16 +140,26 @@ def backward(output: Tensor, gradient=None, create_graph: bool = False) -> None:
             "without requires_grad=True?"
         )
     seed = _seed_gradient(output, gradient, "backward")
+    handed_out = {id(seed.data)}
     for node, g in _run_backward(output, seed, create_graph).values():
-        _accumulate(node, g, create_graph)
+        _accumulate(node, g, create_graph, handed_out)
 
 
-def _accumulate(t: Tensor, g: Tensor, create_graph: bool) -> None:
-    """``t.grad += g``, keeping ``t``'s dtype and never aliasing a view of the graph."""
+def _accumulate(t: Tensor, g: Tensor, create_graph: bool, handed_out: set[int]) -> None:
+    """``t.grad += g``, keeping ``t``'s dtype.
+
+    ``.grad`` must never share memory with anything else, so ``g`` is copied if it is a
+    view, the caller's own ``gradient``, or an array already given to another tensor in
+    this pass (``a + b`` hands the same gradient to both). Fresh arrays, the common
+    case, are kept as they are: copying every gradient costs ~10% of an MLP step.
+    ``handed_out`` holds the ids of those arrays.
+    """
     if not create_graph:
         data = g.data
-        if data.base is not None or data.dtype != t.data.dtype or data.shape != t.data.shape:
+        if (data.base is not None or id(data) in handed_out or data.dtype != t.data.dtype
+                or data.shape != t.data.shape):
             data = np.array(np.broadcast_to(data, t.data.shape), dtype=t.data.dtype)
+        handed_out.add(id(data))
         g = _t._wrap(data)
     t.grad = g if t.grad is None else t.grad + g
 
@@ -191,11 +201,14 @@ def hvp(fn, params: Iterable[Tensor], vector: Iterable[Tensor]) -> tuple[Tensor,
     """Hessian-vector product H v of the scalar ``fn()`` with respect to ``params``.
 
     Computed exactly by double backward: the gradient g(params) is built as a graph,
-    then g . v is differentiated once more.
+    then g . v is differentiated once more. Returns one tensor per parameter (zeros
+    where the gradient does not depend on that parameter); ``.grad`` is not touched.
     """
     params = list(params)
     with enable_grad():
         loss = fn()
         grads = grad(loss, params, create_graph=True)
         dot = sum(((g * v).sum() for g, v in zip(grads, vector, strict=True)))
-    return grad(dot, params, allow_unused=True)
+    hv = grad(dot, params, allow_unused=True) if dot.requires_grad else [None] * len(params)
+    return tuple(_t.zeros(p.shape, dtype=p.dtype) if h is None else h
+                 for p, h in zip(params, hv, strict=True))

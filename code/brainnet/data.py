@@ -32,11 +32,12 @@ def _finish(x: np.ndarray, y: np.ndarray, noise: float, rng) -> tuple[np.ndarray
 
 
 def make_xor(n: int = 200, noise: float = 0.2, rng: Seed = 0):
-    """Four clusters at (+-1, +-1); the label is 1 where the signs differ (XOR).
+    """Four equal clusters at (+-1, +-1); the label is 1 where the signs differ (XOR).
     No straight line separates the classes. Returns X (n, 2), y (n,)."""
     _check_size(n, 4, "make_xor")
     rng = random.generator(rng)
-    corners = rng.integers(0, 2, size=(n, 2))
+    corner = np.arange(n) % 4                          # n/4 points per corner
+    corners = np.stack([corner % 2, corner // 2], 1)
     y = corners[:, 0] ^ corners[:, 1]
     return _finish(2.0 * corners - 1.0, y, noise, rng)
 
@@ -99,16 +100,19 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
     if not 0.0 < test_size < 1.0:
         raise ValueError(f"train_test_split: test_size must be a fraction in (0, 1), got "
                          f"{test_size}.")
+    if len(y) == 0:
+        raise ValueError("train_test_split: there is no data to split (0 examples).")
     rng = random.generator(rng)
     groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
     test = []
     for members in groups:
         k = int(round(test_size * len(members)))
-        if stratify and (k == 0 or k == len(members)):
+        if k == 0 or k == len(members):
+            who = f"class {y[members[0]]} has" if stratify else "the data has"
             raise ValueError(
-                f"train_test_split: class {y[members[0]]} has {len(members)} example(s); "
-                f"test_size={test_size} leaves none of them on one side. Use more data, a "
-                "different test_size, or stratify=False."
+                f"train_test_split: {who} {len(members)} example(s); test_size={test_size} "
+                "leaves none of them on one side. Use more data or a different test_size"
+                + (", or stratify=False." if stratify else ".")
             )
         test.append(rng.permutation(members)[:k])
     test_idx = np.sort(np.concatenate(test))

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import arith, autograd, random
 from .activation import gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, tanh
+from .conv import avg_pool2d, conv2d, max_pool2d
 from .tensor import Tensor, _result, _wrap, as_tensor
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "linear", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "dropout", "layer_norm", "embedding", "one_hot",
+    "conv2d", "max_pool2d", "avg_pool2d",
 ]
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -127,9 +129,11 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     Fused: the gradient with respect to the logits is (softmax - onehot) / N, one
     subtraction instead of backpropagating through exp, sum, log and indexing.
+    Probability targets that require grad get their gradient too, -log_softmax / N.
     """
     logits = _floating(input, "cross_entropy")
     t, soft = _class_targets(target, logits, "cross_entropy")
+    target = target if soft and isinstance(target, Tensor) and target.requires_grad else None
     if reduction not in _REDUCTIONS:
         raise ValueError(f"cross_entropy: reduction must be one of {_REDUCTIONS}.")
     classes = logits.shape[-1]
@@ -147,7 +151,7 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
     def minus_target(p):
         """p - target, where target is one-hot for class labels."""
         if soft:
-            return p - t
+            return p - (t if target is None else target)
         onehot = np.zeros(logp.shape, dtype=logp.dtype)
         onehot.reshape(-1, classes)[rows, cols] = 1.0
         return p - onehot
@@ -161,7 +165,10 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
         else:
             scale = g.unsqueeze(-1)
         if autograd.is_grad_enabled():       # double backward: build the graph
-            return (minus_target(softmax(logits)) * scale,)
+            grad_logits = minus_target(softmax(logits)) * scale
+            if target is None:
+                return (grad_logits,)
+            return grad_logits, -log_softmax(logits) * scale
         # Fast path: reuse the forward's log-probabilities, in place.
         p = np.exp(logp)
         if soft:
@@ -169,9 +176,12 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
         else:
             p.reshape(-1, classes)[rows, cols] -= 1.0
         p *= scale.data
-        return (_wrap(p),)
+        if target is None:
+            return (_wrap(p),)
+        return _wrap(p), _wrap(-logp * scale.data)
 
-    return _result(np.asarray(data, dtype=logp.dtype), (logits,), backward, "cross_entropy")
+    parents = (logits,) if target is None else (logits, target)
+    return _result(np.asarray(data, dtype=logp.dtype), parents, backward, "cross_entropy")
 
 
 def nll_loss(input, target, reduction: str = "mean") -> Tensor:

@@ -89,6 +89,9 @@ def check_leaves(f: Callable[[], Tensor], leaves: Sequence[Tensor], h: float = 1
 
     numeric = []
     for t in leaves:
+        # Perturb t through a flat view, which needs a C-contiguous array (a parameter
+        # made from a transposed array is not, and reshape would silently copy it).
+        t.data = np.ascontiguousarray(t.data)
         flat = t.data.reshape(-1)  # a view: perturbing it perturbs t
         slope = np.empty(flat.size)
         for i in range(flat.size):

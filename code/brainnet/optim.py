@@ -35,7 +35,7 @@ class Optimizer:
         if not lr > 0:
             raise ValueError(f"{type(self).__name__}: lr must be positive, got {lr}.")
         self.lr = lr
-        self.state: list[dict[str, np.ndarray]] = [{} for _ in self.params]
+        self.state: list[dict[str, np.ndarray | int]] = [{} for _ in self.params]
         self.steps = 0
 
     def zero_grad(self) -> None:
@@ -54,7 +54,7 @@ class Optimizer:
 
     def state_dict(self) -> dict:
         return {"lr": self.lr, "steps": self.steps,
-                "state": [{k: v.copy() for k, v in s.items()} for s in self.state]}
+                "state": [_copy_state(s) for s in self.state]}
 
     def load_state_dict(self, state: dict) -> None:
         if len(state["state"]) != len(self.params):
@@ -62,10 +62,15 @@ class Optimizer:
                              f"{len(state['state'])} parameters, optimiser has "
                              f"{len(self.params)}.")
         self.lr, self.steps = state["lr"], state["steps"]
-        self.state = [{k: v.copy() for k, v in s.items()} for s in state["state"]]
+        self.state = [_copy_state(s) for s in state["state"]]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(lr={self.lr}, {len(self.params)} tensors)"
+
+
+def _copy_state(state: dict) -> dict:
+    """A copy of one parameter's state (arrays copied; step counts are ints)."""
+    return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
 
 
 class SGD(Optimizer):
@@ -127,7 +132,8 @@ class Adam(Optimizer):
         p <- p - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps)
 
     ``weight_decay`` adds ``weight_decay * p`` to the gradient (L2); see ``AdamW`` for
-    the decoupled form.
+    the decoupled form. t counts the steps of each parameter (as in PyTorch), so a
+    parameter whose first gradient arrives late is bias-corrected from its own start.
     """
 
     decoupled = False
@@ -151,7 +157,7 @@ class Adam(Optimizer):
         m += (1 - b1) * g
         v *= b2
         v += (1 - b2) * g * g
-        t = self.steps
+        t = state["step"] = state.get("step", 0) + 1
         step_size = self.lr / (1 - b1 ** t)
         denom = np.sqrt(v / (1 - b2 ** t)) + self.eps
         p.data -= step_size * m / denom

@@ -14,9 +14,17 @@ _default: np.random.Generator | None = None
 
 
 def manual_seed(seed: int) -> np.random.Generator:
-    """Reset the default generator, so that code that passes no ``rng`` repeats."""
+    """Reset the default generator, so that code that passes no ``rng`` repeats.
+
+    The generator is reset in place, not replaced: layers and loaders that already hold
+    it (a ``Dropout`` built before the call) repeat too, as with ``torch.manual_seed``.
+    """
     global _default
-    _default = np.random.default_rng(seed)
+    fresh = np.random.default_rng(seed)
+    if _default is None:
+        _default = fresh
+    else:
+        _default.bit_generator.state = fresh.bit_generator.state
     return _default
 
 

@@ -2,15 +2,14 @@
 
 The gradient of a reduction copies dL/dout back to every input element that
 contributed: all of them for sum and mean, only the selected one for max and min.
+Each takes a tensor or an array-like.
 """
 
 from __future__ import annotations
 
-import builtins
-
 import numpy as np
 
-from .tensor import Tensor, _result
+from .tensor import Tensor, _result, as_tensor
 
 
 def _axes(axis, ndim: int) -> tuple[int, ...]:
@@ -33,12 +32,14 @@ def _expand(g: Tensor, shape: tuple[int, ...], axes: tuple[int, ...]) -> Tensor:
 
 
 def sum(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
+    a = as_tensor(a)
     axes = _axes(axis, a.ndim)
     data = a.data.sum(axis=axes, keepdims=keepdims)
     return _result(np.asarray(data), (a,), lambda g: (_expand(g, a.shape, axes),), "sum")
 
 
 def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
+    a = as_tensor(a)
     axes = _axes(axis, a.ndim)
     count = 1
     for i in axes:
@@ -50,6 +51,7 @@ def mean(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:
 
 def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Tensor:
     """Variance; ``correction=1`` divides by n - 1 (PyTorch's default), 0 by n."""
+    a = as_tensor(a)
     axes = _axes(axis, a.ndim)
     count = 1
     for i in axes:
@@ -62,35 +64,31 @@ def var(a: Tensor, axis=None, keepdims: bool = False, correction: int = 1) -> Te
 
 
 def _extreme(a: Tensor, axis, keepdims: bool, pick, op: str) -> Tensor:
-    """max or min. The gradient goes to the *first* extreme element only: with ties
+    """max or min over ``axis`` (None, an int or a tuple of ints). The gradient goes to
+    the *first* extreme element only (first in C order over the reduced axes): with ties
     (blank pixels tie exactly) a mask of every tied element would multiply it."""
-    if axis is not None and not isinstance(axis, (int, np.integer)):
-        raise ValueError(f"{op}: axis must be None or a single int, got {axis!r}.")
+    a = as_tensor(a)
     if a.data.size == 0:
         raise ValueError(f"{op}: the tensor is empty (shape {a.shape}).")
-    if axis is None:
-        flat = int(pick(a.data))
-        mask = np.zeros(a.data.size, dtype=a.dtype)
-        mask[flat] = 1
-        mask = mask.reshape(a.shape)
-        data = a.data.reshape(-1)[flat]
-        data = np.asarray(data).reshape((1,) * a.ndim if keepdims else ())
-        axes = tuple(range(a.ndim))
-    else:
-        axis = builtins.int(axis) % a.ndim
-        index = np.expand_dims(pick(a.data, axis=axis), axis)
-        data = np.take_along_axis(a.data, index, axis)
-        mask = np.zeros_like(a.data)
-        np.put_along_axis(mask, index, 1, axis)
-        if not keepdims:
-            data = data.squeeze(axis)
-        axes = (axis,)
+    axes = _axes(axis, a.ndim)
+    rest = tuple(i for i in range(a.ndim) if i not in axes)
+    order = rest + axes
+    # Move the reduced axes to the end and merge them, so that one argmax/argmin finds
+    # the first extreme of every group.
+    moved = a.data.transpose(order).reshape(tuple(a.shape[i] for i in rest) + (-1,))  # (..., K)
+    index = np.expand_dims(pick(moved, axis=-1), -1)                                 # (..., 1)
+    data = np.take_along_axis(moved, index, -1)[..., 0]                              # (...)
+    mask = np.zeros_like(moved)
+    np.put_along_axis(mask, index, 1, -1)
+    mask = mask.reshape(tuple(a.shape[i] for i in order)).transpose(np.argsort(order))
+    if keepdims:
+        data = data.reshape(tuple(1 if i in axes else n for i, n in enumerate(a.shape)))
     return _result(data, (a,), lambda g: (_expand(g, a.shape, axes) * mask,), op)
 
 
-def max(a: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def max(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     return _extreme(a, axis, keepdims, np.argmax, "max")
 
 
-def min(a: Tensor, axis: int | None = None, keepdims: bool = False) -> Tensor:  # noqa: A001
+def min(a: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     return _extreme(a, axis, keepdims, np.argmin, "min")

@@ -2,7 +2,8 @@
 
 None of these change a value; they only move values around. So each gradient moves
 dL/dout back to where the values came from: reshape back, permute by the inverse
-permutation, sum over broadcast axes, scatter into the indexed positions.
+permutation, sum over broadcast axes, scatter into the indexed positions. Each op takes
+a tensor or an array-like.
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import numpy as np
 from .tensor import Tensor, _result, _shape_arg, as_tensor
 
 
+def _axis(axis: int, ndim: int, op: str, shape: tuple[int, ...]) -> int:
+    """``axis`` in range(ndim), negative axes counted from the end. Out of range is an
+    error: wrapping it round (axis % ndim) would silently pick another axis."""
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {shape}.")
+    return axis % ndim
+
+
 def reshape(a: Tensor, *shape) -> Tensor:
+    a = as_tensor(a)
     shape = _shape_arg(shape)
     try:
         data = a.data.reshape(shape)
@@ -26,18 +36,21 @@ def reshape(a: Tensor, *shape) -> Tensor:
 
 def flatten(a: Tensor, start_axis: int = 0, end_axis: int = -1) -> Tensor:
     """Merge axes ``start_axis..end_axis`` into one, e.g. (N, C, H, W) -> (N, C*H*W)."""
+    a = as_tensor(a)
     if a.ndim == 0:
         return a.reshape(1)
-    start, end = start_axis % a.ndim, end_axis % a.ndim
+    start = _axis(start_axis, a.ndim, "flatten", a.shape)
+    end = _axis(end_axis, a.ndim, "flatten", a.shape)
     merged = int(np.prod(a.shape[start:end + 1]))
     return a.reshape(a.shape[:start] + (merged,) + a.shape[end + 1:])
 
 
 def squeeze(a: Tensor, axis: int | None = None) -> Tensor:
     """Drop axes of length 1 (all of them, or just ``axis`` if it has length 1)."""
+    a = as_tensor(a)
     if axis is None:
         return a.reshape(tuple(n for n in a.shape if n != 1))
-    axis %= a.ndim
+    axis = _axis(axis, a.ndim, "squeeze", a.shape)
     if a.shape[axis] != 1:
         return a
     return a.reshape(a.shape[:axis] + a.shape[axis + 1:])
@@ -45,24 +58,27 @@ def squeeze(a: Tensor, axis: int | None = None) -> Tensor:
 
 def unsqueeze(a: Tensor, axis: int) -> Tensor:
     """Insert an axis of length 1 at position ``axis``."""
-    axis = axis % (a.ndim + 1)
+    a = as_tensor(a)
+    axis = _axis(axis, a.ndim + 1, "unsqueeze", a.shape)
     return a.reshape(a.shape[:axis] + (1,) + a.shape[axis:])
 
 
 def permute(a: Tensor, *axes) -> Tensor:
     """Reorder axes: output axis i is input axis ``axes[i]``."""
-    axes = tuple(ax % a.ndim for ax in _shape_arg(axes)) if a.ndim else ()
-    inverse = [0] * a.ndim
-    for i, ax in enumerate(axes):
-        inverse[ax] = i
+    a = as_tensor(a)
+    axes = tuple(_axis(ax, a.ndim, "permute", a.shape) for ax in _shape_arg(axes))
     if len(axes) != a.ndim or len(set(axes)) != a.ndim:
         raise ValueError(f"permute: {axes} is not a permutation of the {a.ndim} axes of a "
                          f"tensor of shape {a.shape}.")
+    inverse = [0] * a.ndim
+    for i, ax in enumerate(axes):
+        inverse[ax] = i
     return _result(a.data.transpose(axes), (a,), lambda g: (g.permute(*inverse),), "permute")
 
 
 def transpose(a: Tensor, axis0: int = -2, axis1: int = -1) -> Tensor:
     """Swap two axes (PyTorch's ``transpose(dim0, dim1)``); its own gradient."""
+    a = as_tensor(a)
     try:
         data = a.data.swapaxes(axis0, axis1)
     except (ValueError, np.exceptions.AxisError):
@@ -73,6 +89,7 @@ def transpose(a: Tensor, axis0: int = -2, axis1: int = -1) -> Tensor:
 
 def broadcast_to(a: Tensor, shape: Sequence[int]) -> Tensor:
     """Stretch axes of length 1 (and add leading axes) to ``shape``, without copying."""
+    a = as_tensor(a)
     shape = tuple(shape)
     try:
         data = np.broadcast_to(a.data, shape)
@@ -135,7 +152,10 @@ def cat(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
         raise ValueError("cat: needs at least one tensor.")
     try:
         data = np.concatenate([t.data for t in tensors], axis=axis)
-    except (ValueError, np.exceptions.AxisError):
+    except np.exceptions.AxisError:
+        raise ValueError(f"cat: axis {axis} is out of range for tensors of shape "
+                         f"{tensors[0].shape}.") from None
+    except ValueError:
         shapes = [t.shape for t in tensors]
         raise ValueError(f"cat: shapes {shapes} must agree on every axis except {axis}.") \
             from None

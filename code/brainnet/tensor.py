@@ -268,10 +268,10 @@ class Tensor:
     def var(self, axis=None, keepdims: bool = False, correction: int = 1):
         return reduce.var(self, axis, keepdims, correction)
 
-    def max(self, axis: int | None = None, keepdims: bool = False):
+    def max(self, axis=None, keepdims: bool = False):
         return reduce.max(self, axis, keepdims)
 
-    def min(self, axis: int | None = None, keepdims: bool = False):
+    def min(self, axis=None, keepdims: bool = False):
         return reduce.min(self, axis, keepdims)
 
     def argmax(self, axis: int | None = None) -> Tensor:
@@ -343,7 +343,13 @@ def _raw(x):
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Create a tensor (PyTorch's ``torch.tensor``)."""
+    """Create a tensor from a copy of ``data`` (PyTorch's ``torch.tensor``). The copy
+    matters: optimisers update tensors in place, and must not change the caller's array.
+    ``Tensor(array)`` and ``as_tensor`` share the array instead."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        data = data.copy()
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

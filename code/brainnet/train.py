@@ -25,7 +25,8 @@ from .tensor import Tensor
 
 
 class TrainingDiverged(FloatingPointError):
-    """The loss became NaN or infinite. ``history`` holds the epochs completed."""
+    """The loss or the weights became NaN or infinite. ``history`` holds the epochs
+    completed, and the model holds the last finite weights."""
 
     def __init__(self, message: str, history: dict):
         super().__init__(message)
@@ -86,6 +87,17 @@ class _Progress:
             sys.stderr.flush()
 
 
+def _diverged(model, good_state: dict, optimizer, history: dict, what: str,
+              epoch: int) -> TrainingDiverged:
+    """Restore the last good weights and build the error that says what to try."""
+    model.load_state_dict(good_state)
+    restored = "their initial values" if epoch == 1 else f"the end of epoch {epoch - 1}"
+    return TrainingDiverged(
+        f"fit: {what} with learning rate {optimizer.lr:g}. Training stopped and the weights "
+        f"were restored to {restored}. Try a smaller learning rate (e.g. "
+        f"{optimizer.lr / 10:g}), or check the inputs for NaN/inf.", history)
+
+
 def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
         loss_fn: Callable = F.cross_entropy, val_data: tuple | None = None,
         scheduler=None, patience: int | None = None, rng: Seed = 0,
@@ -132,13 +144,9 @@ def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
             loss = loss_fn(out, yb)
             value = loss.item()
             if not math.isfinite(value):
-                model.load_state_dict(good_state)
-                raise TrainingDiverged(
-                    f"fit: the loss became {value} in epoch {epoch} (batch {batch}) with "
-                    f"learning rate {optimizer.lr:g}. Training stopped and the weights were "
-                    f"restored to the end of epoch {epoch - 1}. Try a smaller learning rate "
-                    f"(e.g. {optimizer.lr / 10:g}), or check the inputs for NaN/inf.",
-                    history)
+                raise _diverged(model, good_state, optimizer, history,
+                                f"the loss became {value} in epoch {epoch} (batch {batch})",
+                                epoch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -146,6 +154,11 @@ def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
             seen += len(xb)
             if classify:
                 correct += accuracy(out, yb) * len(xb)
+        # The last step of the epoch can overflow the weights after its (finite) loss
+        # was seen; never keep such weights as the "good" state.
+        if not all(np.isfinite(p.data).all() for p in model.parameters()):
+            raise _diverged(model, good_state, optimizer, history,
+                            f"the weights became NaN or infinite in epoch {epoch}", epoch)
         history["loss"].append(total / seen)
         history["lr"].append(optimizer.lr)
         if classify:

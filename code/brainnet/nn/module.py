@@ -28,14 +28,18 @@ from ..tensor import Tensor
 
 
 class Parameter(Tensor):
-    """A tensor that is a learnable weight of a module (``requires_grad=True``)."""
+    """A tensor that is a learnable weight of a module (``requires_grad=True``).
+
+    It holds its own copy of ``data``: optimisers update parameters in place, and must
+    not change the array it was made from. Integer data becomes float32.
+    """
 
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
-        array = np.asarray(data)
+        array = np.array(data)                    # a copy
         if dtype is None and array.dtype.kind != "f":
             dtype = np.float32
         super().__init__(array, requires_grad=requires_grad, dtype=dtype)
@@ -64,15 +68,20 @@ class Module:
                 f"before assigning the submodule or parameter {name!r}."
             )
         if registries is not None:
-            for table in (self._parameters, self._modules):
-                table.pop(name, None)
+            # Replacing a parameter or module keeps its place in the registry (and so
+            # in parameters() and state_dict()), as in PyTorch.
             if isinstance(value, Parameter):
+                self._modules.pop(name, None)
                 self._parameters[name] = value
             elif isinstance(value, Module):
+                self._parameters.pop(name, None)
                 self._modules[name] = value
-            elif name in self._buffers:
-                self._buffers[name] = value if value is None else _as_buffer(value)
-                value = self._buffers[name]
+            else:
+                self._parameters.pop(name, None)
+                self._modules.pop(name, None)
+                if name in self._buffers:
+                    self._buffers[name] = value if value is None else _as_buffer(value)
+                    value = self._buffers[name]
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
