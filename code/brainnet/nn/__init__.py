@@ -1,6 +1,7 @@
 """Layers and models: ``Module`` and the building blocks made from it."""
 
 from . import functional, utils
+from .conv import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
     Dropout,
@@ -22,5 +23,5 @@ from .module import Module, Parameter
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "ReLU", "Tanh",
     "Sigmoid", "GELU", "LeakyReLU", "Softmax", "Flatten", "Dropout", "LayerNorm",
-    "Embedding", "functional", "utils",
+    "Embedding", "functional", "utils", "Conv2d", "MaxPool2d", "AvgPool2d",
 ]
