@@ -1,0 +1,94 @@
+"""Median update time of every `explore` experiment in every chapter (budget 100 ms).
+
+    python bench/bench_widgets.py                     # every chapter
+    python bench/bench_widgets.py chapters/02_backprop.ipynb --max-calls 30
+
+How it finds the experiments: `brainnet.widgets.collect_experiments` runs each
+notebook's code in this process with explore in record mode (explore draws nothing and
+hands back its function and controls), up to the last cell that calls explore. Then,
+for each experiment, it calls the function over its control grid, one control at a time
+through all of its values with the others at their defaults (``Experiment.sweeps()``,
+evenly thinned to --max-calls), after one untimed warm-up call at the defaults.
+
+An update in a live notebook is the function call plus rendering the figure to PNG for
+the browser, so that is what is timed ("update"); the function alone is shown too.
+Runs with one BLAS thread, like the notebooks (--threads to change).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUDGET_MS = 100.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="explore() update latency per experiment.")
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--max-calls", type=int, default=40)
+    parser.add_argument("--threads", default="1")
+    args = parser.parse_args()
+    os.environ["OPENBLAS_NUM_THREADS"] = args.threads     # before numpy loads BLAS
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    from brainnet import viz
+    from brainnet.widgets import collect_experiments
+
+    blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+                     f"{i.get('num_threads')} threads)" for i in threadpool_info())
+    print(f"BLAS: {blas}")
+    notebooks = [p.resolve() for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
+    header = (f"{'notebook':<24} {'experiment':<24} {'main':<12} {'calls':>5} "
+              f"{'fn ms':>7} {'update ms':>9} {'p90 ms':>7} {'max ms':>7}  status")
+    print("\n" + header)
+    rows = []
+    for path in notebooks:
+        start = time.perf_counter()
+        experiments = collect_experiments(path)
+        setup = time.perf_counter() - start
+        if not experiments:
+            print(f"{path.name:<24} (no explore experiments; setup {setup:.1f} s)")
+        for exp in experiments:
+            viz._close(exp.fn(**exp.defaults()))               # warm-up, untimed
+            runs = exp.sweeps()
+            if len(runs) > args.max_calls:
+                keep = np.linspace(0, len(runs) - 1, args.max_calls).round().astype(int)
+                runs = [runs[i] for i in sorted(set(keep.tolist()))]
+            fn_ms, update_ms = [], []
+            for params in runs:
+                t0 = time.perf_counter()
+                fig = exp.fn(**params)
+                t1 = time.perf_counter()
+                viz.png(fig, fast=True)                        # as a live update does
+                t2 = time.perf_counter()
+                viz._close(fig)
+                fn_ms.append((t1 - t0) * 1e3)
+                update_ms.append((t2 - t0) * 1e3)
+            row = {"notebook": path.name, "experiment": exp.fn.__name__, "main": exp.main,
+                   "calls": len(runs), "fn_median_ms": float(np.median(fn_ms)),
+                   "update_median_ms": float(np.median(update_ms)),
+                   "update_p90_ms": float(np.percentile(update_ms, 90)),
+                   "update_max_ms": float(np.max(update_ms))}
+            rows.append(row)
+            verdict = "ok" if row["update_median_ms"] <= BUDGET_MS else "OVER"
+            print(f"{path.name[:24]:<24} {exp.fn.__name__[:24]:<24} {exp.main[:12]:<12} "
+                  f"{row['calls']:>5} {row['fn_median_ms']:7.1f} {row['update_median_ms']:9.1f} "
+                  f"{row['update_p90_ms']:7.1f} {row['update_max_ms']:7.1f}  {verdict}")
+    print(f"\nbudget: median update <= {BUDGET_MS:.0f} ms per experiment")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "widgets.json").write_text(json.dumps({"blas": blas, "rows": rows}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
