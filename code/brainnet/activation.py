@@ -11,7 +11,8 @@ import math
 
 import numpy as np
 
-from .tensor import Tensor, _result, as_tensor
+from . import autograd
+from .tensor import Tensor, _result, _wrap, as_tensor
 
 _GELU_C = math.sqrt(2.0 / math.pi)
 _GELU_K = 0.044715
@@ -43,7 +44,9 @@ def relu(x) -> Tensor:
     x = as_tensor(x)
 
     def backward(g):
-        return (g * (x.data > 0),)
+        if autograd._grad_enabled:           # double backward: keep g in the graph
+            return (g * (x.data > 0),)
+        return (_wrap(g.data * (x.data > 0)),)
 
     return _result(np.maximum(x.data, 0), (x,), backward, "relu")
 
