@@ -70,8 +70,8 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/bench_notebooks.py
 	$(PY) bench/bench_widgets.py
-	@if [ -f bench/bench_engine.py ]; then $(PY) bench/bench_engine.py; \
-	 else echo "bench/bench_engine.py not found: engine benchmark skipped"; fi
+	$(RUN_ENV) $(PY) bench/bench_engine.py
+	$(RUN_ENV) $(PY) bench/bench_conv.py
 
 strip: $(STAMP)
 	$(PY) tools/strip_notebooks.py chapters/*.ipynb
