@@ -66,20 +66,18 @@ def _topological_order(root: Tensor) -> list[Tensor]:
     on the long graphs of recurrent networks (one node per time step and op).
     """
     order: list[Tensor] = []
-    visited: set[int] = set()
-    stack: list[tuple[Tensor, bool]] = [(root, False)]
+    visited = {id(root)}
+    stack = [(root, iter(root._parents))]        # (node, parents not yet looked at)
     while stack:
-        node, parents_done = stack.pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
-        for parent in node._parents:
+        node, parents = stack[-1]
+        for parent in parents:
             if parent.requires_grad and id(parent) not in visited:
-                stack.append((parent, False))
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._parents)))
+                break
+        else:                                    # every parent is placed: place the node
+            stack.pop()
+            order.append(node)
     return order
 
 
