@@ -72,10 +72,13 @@ def check_leaves(f: Callable[[], Tensor], leaves: Sequence[Tensor], h: float = 1
                  tolerance: float = 1e-6, seed: int = 0) -> GradcheckResult:
     """Compare autograd and finite differences for the tensors ``leaves`` (float64,
     requires_grad) that ``f()`` reads. ``f`` may return any shape: the check uses the
-    scalar L = sum(f() * v) with a fixed random v, which catches errors in any entry."""
+    scalar L = sum(f() * v) with a fixed random v, which catches errors in any entry.
+    A scalar ``f()`` is used as it is (v = 1), so ``numeric`` then holds its plain
+    finite-difference gradient, which a reader can compare with a hand derivation."""
     with enable_grad():
         out = f()
-    v = np.random.default_rng(seed).standard_normal(out.shape)
+    v = (np.ones(out.shape) if out.data.size == 1
+         else np.random.default_rng(seed).standard_normal(out.shape))
 
     def objective() -> float:
         with no_grad():
