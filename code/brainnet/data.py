@@ -91,6 +91,28 @@ class Split:
         return iter((self.X_train, self.y_train, self.X_test, self.y_test))
 
 
+def make_adding(n: int = 64, length: int = 50, rng: Seed = 0):
+    """The adding problem (Hochreiter & Schmidhuber 1997; the form of Le, Jaitly & Hinton
+    2015): a long-memory test for recurrent networks.
+
+    Each sequence has ``length`` steps with two features: a value drawn from U(0, 1), and
+    a marker that is 1 at exactly two steps, one in each half, and 0 elsewhere. The target
+    is the sum of the two marked values. Predicting the mean, 1, gives an MSE of 1/6.
+    Returns x (n, length, 2) float32 and y (n, 1) float32.
+    """
+    _check_size(n, 1, "make_adding")
+    if length < 2:
+        raise ValueError(f"make_adding: length must be at least 2, got {length}.")
+    g = random.generator(rng)
+    values = g.random((n, length)).astype(np.float32)
+    markers = np.zeros((n, length), np.float32)
+    rows = np.arange(n)
+    markers[rows, g.integers(0, length // 2, n)] = 1.0               # one in the first half
+    markers[rows, g.integers(length // 2, length, n)] = 1.0          # one in the second half
+    x = np.stack([values, markers], axis=-1)                          # (n, length, 2)
+    return x, (values * markers).sum(axis=1, keepdims=True)           # (n, 1)
+
+
 def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
                      stratify: bool = True, rng: Seed = 0) -> Split:
     """Split into train and test sets; with ``stratify`` each class keeps its share."""

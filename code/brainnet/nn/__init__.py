@@ -19,9 +19,11 @@ from .layers import (
     Tanh,
 )
 from .module import Module, Parameter
+from .rnn import LSTM, RNN, LSTMCell, RNNCell
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "ReLU", "Tanh",
     "Sigmoid", "GELU", "LeakyReLU", "Softmax", "Flatten", "Dropout", "LayerNorm",
     "Embedding", "functional", "utils", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "RNNCell", "RNN", "LSTMCell", "LSTM",
 ]
