@@ -87,6 +87,11 @@ class _Progress:
             sys.stderr.flush()
 
 
+Progress = _Progress
+"""Public name for custom training loops: ``bar = Progress(None)`` then
+``bar.update(f"step {i}: loss {loss:.3f}")``; it appears only once a run takes over 2 s."""
+
+
 def _diverged(model, good_state: dict, optimizer, history: dict, what: str,
               epoch: int) -> TrainingDiverged:
     """Restore the last good weights and build the error that says what to try."""
