@@ -90,9 +90,11 @@ def _run_backward(
     every tensor that asked to ``retain_grad()`` and every tensor whose id is in
     ``wanted``, keyed by ``id(tensor)``.
     """
+    global _grad_enabled
     grads: dict[int, Tensor] = {id(root): seed}
     kept: dict[int, tuple[Tensor, Tensor]] = {}
-    with set_grad_enabled(create_graph):
+    previous, _grad_enabled = _grad_enabled, create_graph   # set_grad_enabled, inlined: hot
+    try:
         for node in reversed(_topological_order(root)):
             g = grads.pop(id(node), None)
             if g is None:
@@ -106,6 +108,8 @@ def _run_backward(
                 if pg is not None and parent.requires_grad:
                     key = id(parent)
                     grads[key] = grads[key] + pg if key in grads else pg
+    finally:
+        _grad_enabled = previous
     return kept
 
 

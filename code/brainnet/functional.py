@@ -71,7 +71,7 @@ def linear(x, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):
-        if autograd.is_grad_enabled():       # double backward: build the graph
+        if autograd._grad_enabled:           # double backward: build the graph
             return _linear_backward(g, x, weight, bias)
         # Fast path, same formulas on the raw arrays.
         gd = g.data.reshape(-1, weight.shape[0])                         # (N, out)
@@ -159,7 +159,7 @@ def cross_entropy(input, target, reduction: str = "mean") -> Tensor:
 
     def backward(g):
         # dL/dlogits = (softmax - target) * dL/dloss, divided by N for the mean.
-        if autograd.is_grad_enabled():       # double backward: build the graph
+        if autograd._grad_enabled:           # double backward: build the graph
             scale = g / n if reduction == "mean" else g if reduction == "sum" \
                 else g.unsqueeze(-1)
             grad_logits = minus_target(softmax(logits)) * scale
