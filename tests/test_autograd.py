@@ -84,8 +84,21 @@ def test_leaf_gradients_are_independent_arrays():
     b = bn.tensor(np.zeros(3), requires_grad=True)
     seed = np.ones(3)
     (a + b).backward(seed)
+    assert a.grad is not b.grad
     a.grad.data[0] = 5.0
     assert b.grad.data[0] == 1.0 and seed[0] == 1.0
+
+
+def test_retained_and_leaf_gradients_are_independent():
+    """An op that passes its gradient straight through must not make a retained
+    intermediate and a leaf share one gradient tensor."""
+    x = bn.tensor(np.zeros(3), requires_grad=True)
+    y = x.reshape(3)
+    y.retain_grad()
+    y.sum().backward()
+    assert y.grad is not x.grad
+    x.grad.data[0] = 5.0
+    assert y.grad.data[0] == 1.0
 
 
 def test_backward_on_a_leaf():

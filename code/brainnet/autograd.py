@@ -73,6 +73,9 @@ def _topological_order(root: Tensor) -> list[Tensor]:
         for parent in parents:
             if parent.requires_grad and id(parent) not in visited:
                 visited.add(id(parent))
+                if not parent._parents:          # a leaf: nothing above it to place first
+                    order.append(parent)
+                    continue
                 stack.append((parent, iter(parent._parents)))
                 break
         else:                                    # every parent is placed: place the node
@@ -123,7 +126,7 @@ def _seed_gradient(output: Tensor, gradient, op: str) -> Tensor:
                 "gradient=<array of the same shape>, the gradient of your objective "
                 "with respect to this output."
             )
-        return _t._wrap(np.ones_like(output.data))
+        return _t._wrap(np.ones(output.data.shape, output.data.dtype))
     gradient = _t.as_tensor(gradient, dtype=output.dtype)
     if gradient.shape != output.shape:
         raise ValueError(
@@ -162,7 +165,8 @@ def _accumulate(t: Tensor, g: Tensor, create_graph: bool, handed_out: set[int]) 
                 or data.shape != t.data.shape):
             data = np.array(np.broadcast_to(data, t.data.shape), dtype=t.data.dtype)
         handed_out.add(id(data))
-        g = _t._wrap(data)
+        if data is not g.data or g._backward is not None:   # a fresh, graph-free tensor
+            g = _t._wrap(data)
     t.grad = g if t.grad is None else t.grad + g
 
 
