@@ -128,10 +128,15 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="default", squeeze: bool = Tr
     (each tick label costs ~1 ms to draw); use it in ``explore`` functions, which must
     redraw within 100 ms.
     """
+    import matplotlib as mpl
     from matplotlib.figure import Figure
 
     figsize = SIZES[size] if isinstance(size, str) else tuple(size)
-    with style():
+    # A fixed title height (axes.titley) skips matplotlib's search for a free spot above
+    # the top tick labels at every draw, a third of an empty figure's drawing time; the
+    # house style has no top ticks, so titles sit where they would anyway.
+    fixed_title = {"axes.titley": 1.0} if layout == "fast" else {}
+    with style(), mpl.rc_context(fixed_title):
         fig = Figure(figsize=figsize, dpi=DPI, layout=None if layout == "fast" else layout)
         axes = fig.subplots(nrows, ncols, squeeze=squeeze, **kwargs)
     if layout == "fast":
