@@ -9,14 +9,26 @@ threads and the BLAS kernel in use.
 from __future__ import annotations
 
 import argparse
+import time
 
+import machine
 import numpy as np
-from bench_engine import timed  # median of repeats after a warm-up
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import brainnet.functional as F
 from brainnet import Tensor, data, nn, optim
 from brainnet.conv import conv2d_naive
+
+
+def timed(fn, repeats: int) -> float:
+    """Median seconds of ``fn()`` over ``repeats`` runs (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
 
 BATCH, CHANNELS, SIDE, FILTERS, KERNEL, PADDING = 64, 1, 8, 16, 3, 1
 
@@ -63,6 +75,7 @@ def main() -> None:
     blas = [(i.get("internal_api"), i.get("version"), i.get("architecture"))
             for i in threadpool_info() if i.get("user_api") == "blas"]
     print(f"BLAS: {blas}")
+    print(machine.describe())
     print(f"conv2d forward+backward: x {tuple(x.shape)}, weight {tuple(w.shape)}, "
           f"padding {PADDING}, float32\n")
     print("| BLAS threads | conv2d (ms) | conv2d_naive (ms) | speed-up | expected | "

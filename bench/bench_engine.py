@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 
+import machine
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
@@ -90,6 +91,7 @@ def main() -> None:
     blas = [(i.get("internal_api"), i.get("version"), i.get("architecture"))
             for i in threadpool_info() if i.get("user_api") == "blas"]
     print(f"BLAS: {blas}")
+    print(machine.describe())
     print(f"digits MLP 64-128-10, {len(X)} training images, batch {BATCH}, float32, SGD\n")
     print("| BLAS threads | bare numpy (ms/epoch) | brainnet (ms/epoch) "
           "| median paired ratio | budget |")

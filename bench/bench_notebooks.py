@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_BUDGET_S = 60.0
 MEMORY_BUDGET_MB = 1500.0
@@ -105,6 +107,7 @@ def main() -> int:
     env.pop("MPLBACKEND", None)
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
     print(f"BLAS: {blas_summary()}; kernels run with OPENBLAS_NUM_THREADS={args.threads}")
+    print(machine.describe())
     print(f"\n{'notebook':<32} {'seconds':>8} {'budget':>7} {'peak MB':>8} {'budget':>7}  status")
     rows, failed = [], False
     for path in notebooks:

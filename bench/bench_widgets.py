@@ -8,7 +8,11 @@ notebook's code in this process with explore in record mode (explore draws nothi
 hands back its function and controls), up to the last cell that calls explore. Then,
 for each experiment, it calls the function over its control grid, one control at a time
 through all of its values with the others at their defaults (``Experiment.sweeps()``,
-evenly thinned to --max-calls), after one untimed warm-up call at the defaults.
+evenly thinned to --max-calls), after one untimed warm-up call at the defaults. The
+sweep runs --sweeps times (default 3) and the lowest median is reported ("update ms"),
+with the highest beside it ("worst"): this machine is shared, and other work only ever
+adds time, so the best sweep is the closest estimate of the update's own cost (the
+practice of ``timeit``).
 
 An update in a live notebook is the function call plus rendering the figure to PNG for
 the browser, so that is what is timed ("update"); the function alone is shown too.
@@ -24,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+import machine
+
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MS = 100.0
 
@@ -33,6 +39,8 @@ def main() -> int:
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--max-calls", type=int, default=40)
     parser.add_argument("--threads", default="1")
+    parser.add_argument("--sweeps", type=int, default=3,
+                        help="repeat each control sweep; the best sweep's median is reported")
     args = parser.parse_args()
     os.environ["OPENBLAS_NUM_THREADS"] = args.threads     # before numpy loads BLAS
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -46,9 +54,10 @@ def main() -> int:
     blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
                      f"{i.get('num_threads')} threads)" for i in threadpool_info())
     print(f"BLAS: {blas}")
+    print(machine.describe())
     notebooks = [p.resolve() for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
     header = (f"{'notebook':<24} {'experiment':<24} {'main':<12} {'calls':>5} "
-              f"{'fn ms':>7} {'update ms':>9} {'p90 ms':>7} {'max ms':>7}  status")
+              f"{'fn ms':>7} {'update ms':>9} {'worst':>9} {'p90 ms':>7} {'max ms':>7}  status")
     print("\n" + header)
     rows = []
     for path in notebooks:
@@ -63,26 +72,33 @@ def main() -> int:
             if len(runs) > args.max_calls:
                 keep = np.linspace(0, len(runs) - 1, args.max_calls).round().astype(int)
                 runs = [runs[i] for i in sorted(set(keep.tolist()))]
-            fn_ms, update_ms = [], []
-            for params in runs:
-                t0 = time.perf_counter()
-                fig = exp.fn(**params)
-                t1 = time.perf_counter()
-                viz.png(fig, fast=True)                        # as a live update does
-                t2 = time.perf_counter()
-                viz._close(fig)
-                fn_ms.append((t1 - t0) * 1e3)
-                update_ms.append((t2 - t0) * 1e3)
+            sweeps = []                                        # one (fn, update) list per sweep
+            for _ in range(args.sweeps):
+                fn_ms, update_ms = [], []
+                for params in runs:
+                    t0 = time.perf_counter()
+                    fig = exp.fn(**params)
+                    t1 = time.perf_counter()
+                    viz.png(fig, fast=True)                    # as a live update does
+                    t2 = time.perf_counter()
+                    viz._close(fig)
+                    fn_ms.append((t1 - t0) * 1e3)
+                    update_ms.append((t2 - t0) * 1e3)
+                sweeps.append((np.median(fn_ms), np.median(update_ms), update_ms))
+            best = min(sweeps, key=lambda sweep: sweep[1])
             row = {"notebook": path.name, "experiment": exp.fn.__name__, "main": exp.main,
-                   "calls": len(runs), "fn_median_ms": float(np.median(fn_ms)),
-                   "update_median_ms": float(np.median(update_ms)),
-                   "update_p90_ms": float(np.percentile(update_ms, 90)),
-                   "update_max_ms": float(np.max(update_ms))}
+                   "calls": len(runs), "sweeps": args.sweeps,
+                   "fn_median_ms": float(best[0]),
+                   "update_median_ms": float(best[1]),
+                   "update_median_worst_sweep_ms": float(max(sw[1] for sw in sweeps)),
+                   "update_p90_ms": float(np.percentile(best[2], 90)),
+                   "update_max_ms": float(np.max(best[2]))}
             rows.append(row)
             verdict = "ok" if row["update_median_ms"] <= BUDGET_MS else "OVER"
             print(f"{path.name[:24]:<24} {exp.fn.__name__[:24]:<24} {exp.main[:12]:<12} "
                   f"{row['calls']:>5} {row['fn_median_ms']:7.1f} {row['update_median_ms']:9.1f} "
-                  f"{row['update_p90_ms']:7.1f} {row['update_max_ms']:7.1f}  {verdict}")
+                  f"{row['update_median_worst_sweep_ms']:9.1f} {row['update_p90_ms']:7.1f} "
+                  f"{row['update_max_ms']:7.1f}  {verdict}")
     print(f"\nbudget: median update <= {BUDGET_MS:.0f} ms per experiment")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
