@@ -167,20 +167,34 @@ def fast_margins(fig, nrows: int = 1, ncols: int = 1, **override_in) -> None:
 def png(fig, dpi: int = DPI, *, palette: bool = False, fast: bool = False) -> bytes:
     """Render ``fig`` to PNG bytes (white background, house dpi).
 
-    ``palette=True`` quantises to 256 colours: about 3x smaller and, for plots, hard to
-    tell apart; the book's frame players use it to keep pages light. ``fast=True``
-    compresses lightly (bigger, quicker): live widget updates use it.
+    ``palette=True`` quantises to 256 colours: about 3x smaller, quicker to encode than
+    full colour, and for plots hard to tell apart; the book's frame players and live
+    ``explore`` updates use it. ``fast=True`` compresses lightly (bigger, quicker), for
+    live updates.
     """
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, facecolor=fig.get_facecolor(),
-                metadata={"Software": None}, pil_kwargs={"compress_level": 1 if fast else 6})
-    if not palette:
-        return buf.getvalue()
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from PIL import Image
 
-    image = Image.open(buf).convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
+    # Draw straight to an RGBA buffer (savefig would encode, and palette mode decode it
+    # again); the figure's own dpi is restored afterwards.
+    original_dpi = fig.dpi
+    fig.set_dpi(dpi)
+    try:
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        image = Image.fromarray(np.asarray(canvas.buffer_rgba()))
+    finally:
+        fig.set_dpi(original_dpi)
+    if palette:
+        image = image.convert("RGB").quantize(256, method=Image.Quantize.FASTOCTREE)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    if fast:
+        image.save(out, format="PNG", compress_level=1)
+    elif palette:
+        image.save(out, format="PNG", optimize=True)
+    else:
+        image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -379,12 +379,15 @@ def _show_live(exp: Experiment, continuous: bool | None) -> None:
 
     def redraw(_change=None) -> None:
         with out:  # errors after the first draw are shown in the output area
-            image = viz.FigureImage(_render(exp, current(), viz.DPI, fast=True), exp.alt)
+            png = _render(exp, current(), viz.DPI, palette=True, fast=True)
+            image = viz.FigureImage(png, exp.alt)
             out.clear_output(wait=True)
             display(image)
 
     start = time.perf_counter()
-    first = viz.FigureImage(_render(exp, current(), viz.DPI, fast=True), exp.alt)  # may raise
+    # may raise: a broken experiment fails here, before any widget is shown
+    first = viz.FigureImage(_render(exp, current(), viz.DPI, palette=True, fast=True),
+                            exp.alt)
     elapsed = time.perf_counter() - start
     with out:
         display(first)
