@@ -1,7 +1,9 @@
 # Neural Networks and the Brain: build, test and explore the book.
 #
 #   make book     create .venv, install the pinned packages, build _build/html
-#   make test     ruff, pytest (library, book build, browser), every notebook with nbval
+#   make test     everything: make check, then the book build, browser, widget and
+#                 notebook tests
+#   make check    quick: ruff, mypy over brainnet, the library's unit tests (< 1 min)
 #   make lab      JupyterLab on the chapters
 #   make preview  rebuild the HTML re-executing only notebooks that changed
 #   make bench    notebook/book timings, widget latencies, engine throughput
@@ -21,12 +23,12 @@ STAMP   := $(VENV)/.installed
 # A chapter is budgeted at 60 s on 2 cores, where one BLAS thread is as fast as two and
 # far steadier under load. explore renders frame players in the static book.
 RUN_ENV := OPENBLAS_NUM_THREADS=1
-BOOK_ENV := $(RUN_ENV) BRAINNET_EXPLORE=static
+BOOK_ENV := $(RUN_ENV) BOOKKIT_EXPLORE=static
 
-.PHONY: help install book preview test lint pytest nbval lab bench strip freeze clean
+.PHONY: help install book preview test check lint typecheck unit pytest nbval lab bench strip freeze clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '/^#   make/,/^#$$/p' Makefile | sed 's/^# \{0,1\}//'
 
 # The venv: python3.11 if there is one, else python3. Reinstalled only when
 # requirements.txt or pyproject.toml change (the stamp file records the last install).
@@ -53,16 +55,25 @@ preview: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# tests/ holds the library tests and the book tests: test_book.py builds the book with
-# -W -n --keep-going (zero warnings) once per session, test_browser.py opens every page
-# in Chromium. Exit code 5 (no tests collected) counts as a failure on purpose.
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# tests/unit: the library (every op's gradient checked to first and second order, the
+# layering, bad input); seconds. tests/book: the book built with -W -n --keep-going
+# (zero warnings), every page in Chromium, every experiment at its extremes; minutes.
+# Exit code 5 (no tests collected) counts as a failure on purpose.
+unit: $(STAMP)
+	$(RUN_ENV) $(BIN)/pytest tests/unit -q
+
 pytest: $(STAMP)
-	$(RUN_ENV) $(BIN)/pytest tests
+	$(RUN_ENV) $(BIN)/pytest tests/book
 
 nbval: $(STAMP)
 	$(RUN_ENV) $(BIN)/pytest --nbval-lax chapters/
 
-test: lint pytest nbval
+check: lint typecheck unit
+
+test: check pytest nbval
 
 lab: $(STAMP)
 	$(RUN_ENV) $(BIN)/jupyter lab chapters/

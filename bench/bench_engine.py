@@ -1,7 +1,7 @@
 """Engine overhead: one epoch of the digits MLP (64-128-10, batch 64, float32, SGD),
 brainnet against the same forward, backward and update written as bare numpy.
 
-Budget (DESIGN.md): brainnet time <= 1.3x bare numpy. Run with ``make bench`` or
+Budget (docs/architecture.md): brainnet time <= 1.3x bare numpy. Run with ``make bench`` or
 ``python bench/bench_engine.py``; prints a table for 1 and 2 BLAS threads.
 """
 
@@ -12,7 +12,7 @@ import time
 
 import machine
 import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+from threadpoolctl import threadpool_limits
 
 import brainnet.functional as F
 from brainnet import Tensor, data, nn, optim
@@ -88,9 +88,6 @@ def main() -> None:
     model = nn.Sequential(nn.Linear(64, 128, rng=0), nn.ReLU(), nn.Linear(128, 10, rng=1))
     opt = optim.SGD(model.parameters(), lr=LR)
     params = [p.data.copy() for p in model.parameters()]
-    blas = [(i.get("internal_api"), i.get("version"), i.get("architecture"))
-            for i in threadpool_info() if i.get("user_api") == "blas"]
-    print(f"BLAS: {blas}")
     print(machine.describe())
     print(f"digits MLP 64-128-10, {len(X)} training images, batch {BATCH}, float32, SGD\n")
     print("| BLAS threads | bare numpy (ms/epoch) | brainnet (ms/epoch) "

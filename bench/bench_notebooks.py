@@ -34,18 +34,6 @@ MEMORY_BUDGET_MB = 1500.0
 BOOK_BUDGET_S = 8 * 60.0
 
 
-def blas_summary() -> str:
-    """Which BLAS the kernel's numpy uses (benchmarks must say), and the env knobs."""
-    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
-    from threadpoolctl import threadpool_info
-
-    libs = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
-            f"{i.get('num_threads')} threads)" for i in threadpool_info()]
-    knobs = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-             if os.environ.get(k)}
-    return "; ".join(libs) + (f"; env {knobs}" if knobs else "")
-
-
 def run_one(path: Path) -> dict:
     """Execute one notebook in a fresh kernel (in this process's child); report time
     and the kernel's peak RSS. Called in a subprocess so RUSAGE_CHILDREN is its own."""
@@ -103,10 +91,11 @@ def main() -> int:
         print(json.dumps(run_one(args.one)))
         return 0
 
-    env = dict(os.environ, OPENBLAS_NUM_THREADS=args.threads, BRAINNET_EXPLORE="static")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=args.threads, BOOKKIT_EXPLORE="static")
     env.pop("MPLBACKEND", None)
     notebooks = args.notebooks or sorted((ROOT / "chapters").glob("*.ipynb"))
-    print(f"BLAS: {blas_summary()}; kernels run with OPENBLAS_NUM_THREADS={args.threads}")
+    print(machine.describe())
+    print(f"kernels run with OPENBLAS_NUM_THREADS={args.threads}")
     print(machine.describe())
     print(f"\n{'notebook':<32} {'seconds':>8} {'budget':>7} {'peak MB':>8} {'budget':>7}  status")
     rows, failed = [], False
@@ -121,7 +110,7 @@ def main() -> int:
               and status(row["peak_mb"], MEMORY_BUDGET_MB) == "ok")
         print(f"{path.name:<32} {row['seconds']:8.1f} {NOTEBOOK_BUDGET_S:7.0f} "
               f"{row['peak_mb']:8.0f} {MEMORY_BUDGET_MB:7.0f}  {'ok' if ok else 'OVER'}")
-    result = {"blas": blas_summary(), "threads": args.threads, "notebooks": rows}
+    result = {"blas": machine.blas(), "threads": args.threads, "notebooks": rows}
     if not args.skip_book:
         book = measure_book(env)
         result["book"] = book

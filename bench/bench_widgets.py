@@ -3,7 +3,7 @@
     python bench/bench_widgets.py                     # every chapter
     python bench/bench_widgets.py chapters/02_backprop.ipynb --max-calls 30
 
-How it finds the experiments: `brainnet.widgets.collect_experiments` runs each
+How it finds the experiments: `bookkit.explore.collect_experiments` runs each
 notebook's code in this process with explore in record mode (explore draws nothing and
 hands back its function and controls), up to the last cell that calls explore. Then,
 for each experiment, it calls the function over its control grid, one control at a time
@@ -46,14 +46,9 @@ def main() -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
 
     import numpy as np
-    from threadpoolctl import threadpool_info
+    from bookkit import viz
+    from bookkit.explore import collect_experiments
 
-    from brainnet import viz
-    from brainnet.widgets import collect_experiments
-
-    blas = "; ".join(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
-                     f"{i.get('num_threads')} threads)" for i in threadpool_info())
-    print(f"BLAS: {blas}")
     print(machine.describe())
     notebooks = [p.resolve() for p in args.notebooks] or sorted((ROOT / "chapters").glob("*.ipynb"))
     header = (f"{'notebook':<24} {'experiment':<24} {'main':<12} {'calls':>5} "
@@ -67,7 +62,7 @@ def main() -> int:
         if not experiments:
             print(f"{path.name:<24} (no explore experiments; setup {setup:.1f} s)")
         for exp in experiments:
-            viz._close(exp.fn(**exp.defaults()))               # warm-up, untimed
+            viz.close(exp.fn(**exp.defaults()))               # warm-up, untimed
             runs = exp.sweeps()
             if len(runs) > args.max_calls:
                 keep = np.linspace(0, len(runs) - 1, args.max_calls).round().astype(int)
@@ -81,7 +76,7 @@ def main() -> int:
                     t1 = time.perf_counter()
                     viz.png(fig, palette=True, fast=True)      # as a live update does
                     t2 = time.perf_counter()
-                    viz._close(fig)
+                    viz.close(fig)
                     fn_ms.append((t1 - t0) * 1e3)
                     update_ms.append((t2 - t0) * 1e3)
                 sweeps.append((np.median(fn_ms), np.median(update_ms), update_ms))
@@ -102,7 +97,7 @@ def main() -> int:
     print(f"\nbudget: median update <= {BUDGET_MS:.0f} ms per experiment")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "widgets.json").write_text(json.dumps({"blas": blas, "rows": rows}, indent=2))
+    (out / "widgets.json").write_text(json.dumps({"blas": machine.blas(), "rows": rows}, indent=2))
     return 0
 
 

@@ -24,6 +24,23 @@ def python_speed(repeats: int = 3) -> float:
     return best
 
 
+def blas() -> str:
+    """Which BLAS numpy uses, with its thread count, and the knobs that slow it down
+    (OPENBLAS_CORETYPE, OPENBLAS_L2_SIZE) if the environment sets them."""
+    import os
+
+    import numpy  # noqa: F401  (loads the BLAS, so that threadpoolctl sees it)
+    from threadpoolctl import threadpool_info
+
+    libs = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+            f"{i.get('num_threads')} threads)" for i in threadpool_info()
+            if i.get("user_api") == "blas"]
+    knobs = {k: os.environ[k] for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+             if os.environ.get(k)}
+    return "BLAS: " + "; ".join(libs) + (f"; env {knobs}" if knobs else "")
+
+
 def describe() -> str:
-    return (f"machine speed: {LOOP:,} Python-loop additions take {python_speed():.3f} s "
-            "(best of 3; larger means a slower spell)")
+    """The BLAS line and the machine-speed line every benchmark prints first."""
+    return (f"{blas()}\nmachine speed: {LOOP:,} Python-loop additions take "
+            f"{python_speed():.3f} s (best of 3; larger means a slower spell)")

@@ -1,220 +1,303 @@
-"""The reverse-mode engine: gradient mode switches and the backward pass.
+"""The reverse-mode engine: recording the graph, the grad mode, backward and grad.
 
-Every op in brainnet records, on its output tensor, the tensors it was computed from
-(``_parents``) and a closure ``_backward(g)`` that turns the gradient of the output
-into one gradient per parent. ``backward()`` and ``grad()`` walk that graph from the
-output back to the leaves, in reverse topological order, adding up gradients where
-paths meet.
+Every op follows one pattern (see ``brainnet/ops/arith.py``): compute the output with
+numpy, write a closure ``backward(g)`` that maps the gradient of the output to one
+gradient per input, and hand both to ``record``. ``record`` wires the output into the
+graph (its parents, its closure, its tick on the shared clock) when the grad mode is
+on and some input requires a gradient; otherwise the output is a plain tensor.
 
-The closures are written with Tensor ops themselves. Run with gradient recording off
-(the default), they are plain numpy arithmetic. Run with ``create_graph=True``, they
-record a graph of their own, so a gradient can be differentiated again: that is how
-the meta-learning chapter differentiates through an SGD step.
+``backward()`` then walks the graph from the output back to the leaves. It needs no
+separate topological sort: every op's output is newer than its inputs, so visiting
+ops newest first (a heap keyed on the tick) reaches each op only after every op that
+used it has sent its gradient. The closures are written with tensor ops. Run with the
+grad mode off (the default inside backward), they are plain numpy arithmetic; run
+with ``create_graph=True``, they record a graph of their own, so that a gradient can
+be differentiated again (second-order MAML, Hessian-vector products).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+import functools
+import heapq
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
-# tensor.py imports this module first; binding the (still loading) module object here is
-# safe because its names are looked up only when the functions below run.
-from . import tensor as _t
+from .tensor import ArrayLike, Backward, Tensor, as_tensor, clock, last_change, wrap
 
-if TYPE_CHECKING:
-    from .tensor import Tensor
+_F = TypeVar("_F", bound=Callable[..., Any])
 
+# ------------------------------------------------------------------- grad mode
 _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """True while ops record the graph that ``backward()`` needs."""
+    """True while ops record the graph that ``backward()`` needs. Inside a backward
+    pass it is True exactly when ``create_graph=True``."""
     return _grad_enabled
 
 
-class set_grad_enabled:  # noqa: N801 (PyTorch's name; used like a function)
-    """Turn graph recording on or off inside a ``with`` block."""
+def _set_mode(mode: bool) -> bool:
+    """Switch recording on or off; return the previous mode."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, bool(mode)
+    return previous
+
+
+class set_grad_enabled:  # noqa: N801 (PyTorch's name; it is used like a function)
+    """Turn recording on or off: ``set_grad_enabled(False)`` switches it at once, and
+    ``with set_grad_enabled(False):`` switches it back at the end of the block."""
 
     def __init__(self, mode: bool):
-        self.mode = bool(mode)
+        self.previous = _set_mode(mode)
 
     def __enter__(self) -> None:
-        global _grad_enabled
-        self.previous, _grad_enabled = _grad_enabled, self.mode
+        return None
 
-    def __exit__(self, *exc) -> None:
-        global _grad_enabled
-        _grad_enabled = self.previous
+    def __exit__(self, *exc: object) -> None:
+        _set_mode(self.previous)
 
 
-def no_grad():
-    """``with no_grad():`` runs ops without recording a graph (evaluation, updates)."""
-    return set_grad_enabled(False)
+class _Mode:
+    """A context manager and decorator that runs code with recording on or off."""
+
+    mode = True
+
+    def __init__(self) -> None:
+        self._previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        self._previous.append(_set_mode(self.mode))
+
+    def __exit__(self, *exc: object) -> None:
+        _set_mode(self._previous.pop())
+
+    def __call__(self, fn: _F) -> _F:
+        @functools.wraps(fn)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with type(self)():
+                return fn(*args, **kwargs)
+
+        return run  # type: ignore[return-value]
 
 
-def enable_grad():
+class no_grad(_Mode):  # noqa: N801
+    """``with no_grad():`` (or ``@no_grad()``) runs ops without recording a graph:
+    for evaluation and for weight updates."""
+
+    mode = False
+
+
+class enable_grad(_Mode):  # noqa: N801
     """``with enable_grad():`` records a graph even inside a ``no_grad`` block."""
-    return set_grad_enabled(True)
+
+    mode = True
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor ``root`` depends on, each after all of its parents.
+# ------------------------------------------------------------------- recording
+def record(out: Tensor, parents: tuple[Tensor, ...], backward: Backward, op: str) -> Tensor:
+    """Make ``out`` the result of op ``op`` applied to ``parents``, and return it.
 
-    Iterative depth-first search: a recursive one would hit Python's recursion limit
-    on the long graphs of recurrent networks (one node per time step and op).
+    If the grad mode is on and a parent requires a gradient, ``out`` joins the graph:
+    ``backward(g)`` will be called with dL/d``out`` and must return one gradient (or
+    None) per parent, each of its parent's shape.
     """
-    order: list[Tensor] = []
-    visited = {id(root)}
-    stack = [(root, iter(root._parents))]        # (node, parents not yet looked at)
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent.requires_grad and id(parent) not in visited:
-                visited.add(id(parent))
-                if not parent._parents:          # a leaf: nothing above it to place first
-                    order.append(parent)
-                    continue
-                stack.append((parent, iter(parent._parents)))
+    out._op = op
+    if _grad_enabled:
+        for p in parents:
+            if p._requires_grad:
+                out._requires_grad = True
+                out._parents = parents
+                out._backward = backward
+                out._tick = next(clock)
                 break
-        else:                                    # every parent is placed: place the node
-            stack.pop()
-            order.append(node)
-    return order
+    return out
 
 
-def _run_backward(
-    root: Tensor, seed: Tensor, create_graph: bool, wanted: set[int] | None = None
-) -> dict[int, tuple[Tensor, Tensor]]:
-    """Propagate ``seed`` (dL/droot) back through the graph.
+def copy(t: Tensor) -> Tensor:
+    """A new tensor with a copy of ``t``'s values; the gradient passes straight through.
+    ``.grad`` must never share memory with another tensor, and this is how it is made
+    its own in a recorded (``create_graph``) pass."""
+    return record(wrap(t._data.copy()), (t,), lambda g: (g,), "copy")
 
-    Returns ``(tensor, gradient)`` for every leaf (tensor with no ``_backward``),
-    every tensor that asked to ``retain_grad()`` and every tensor whose id is in
-    ``wanted``, keyed by ``id(tensor)``.
+
+# -------------------------------------------------------------------- backward
+def _propagate(root: Tensor, seed: Tensor, create_graph: bool,
+               keep: frozenset[Tensor] | set[Tensor] = frozenset()) -> dict[Tensor, Tensor]:
+    """Send ``seed`` (dL/droot) back through the graph below ``root``.
+
+    Returns the gradient of every leaf reached, of every tensor that asked to
+    ``retain_grad()`` and of every tensor in ``keep``.
     """
-    global _grad_enabled
-    grads: dict[int, Tensor] = {id(root): seed}
-    kept: dict[int, tuple[Tensor, Tensor]] = {}
-    previous, _grad_enabled = _grad_enabled, create_graph   # set_grad_enabled, inlined: hot
+    found: dict[Tensor, Tensor] = {}
+    pending: dict[Tensor, Tensor] = {root: seed}   # gradient sums not yet passed on
+    if root._backward is None:
+        return pending
+    heap = [(-root._tick, root)]                   # the newest op first
+    changed = last_change[0]                       # the newest assignment to any .data
+    pop, push = heapq.heappop, heapq.heappush
+    previous = _set_mode(create_graph)
     try:
-        for node in reversed(_topological_order(root)):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._backward is None:                      # a leaf
-                kept[id(node)] = (node, g)
-                continue
-            if node._retain or (wanted is not None and id(node) in wanted):
-                kept[id(node)] = (node, g)
-            for parent, pg in zip(node._parents, node._backward(g), strict=False):
-                if pg is not None and parent.requires_grad:
-                    key = id(parent)
-                    grads[key] = grads[key] + pg if key in grads else pg
+        while heap:
+            node = pop(heap)[1]
+            g = pending.pop(node)
+            if node._retain or node in keep:
+                found[node] = g
+            if changed > node._tick:               # some data changed since: check ours
+                _check_unchanged(node)
+            for parent, pg in zip(node._parents, node._backward(g), strict=True):  # type: ignore[misc]
+                if pg is None or not parent._requires_grad:
+                    continue
+                if pg._data.shape != parent._data.shape:
+                    raise _shape_error(node, parent, pg)
+                earlier = pending.get(parent)
+                if earlier is None:
+                    pending[parent] = pg
+                    if parent._backward is not None:
+                        push(heap, (-parent._tick, parent))
+                else:                              # paths meet: add the gradients
+                    pending[parent] = (earlier + pg if create_graph
+                                       else wrap(earlier._data + pg._data))
     finally:
-        _grad_enabled = previous
-    return kept
+        _set_mode(previous)
+    found.update(pending)                          # what is left are the leaves
+    return found
 
 
-def _seed_gradient(output: Tensor, gradient, op: str) -> Tensor:
+def _check_unchanged(node: Tensor) -> None:
+    """Refuse to differentiate an op whose inputs or output changed after it ran."""
+    for t in (node, *node._parents):
+        if t._changed > node._tick:
+            which = ("its own output" if t is node
+                     else f"an input of shape {t.shape} (dtype {t.dtype})")
+            raise RuntimeError(
+                f"backward: {which} of the op '{node._op}' was changed after the op used "
+                "it (its .data was assigned, or changed in place, e.g. by an optimiser "
+                "step). The gradient would be computed from the new values, not the ones "
+                "the loss came from. Run the forward pass again after changing the "
+                "weights, or change them only after backward().")
+
+
+def _shape_error(node: Tensor, parent: Tensor, pg: Tensor) -> RuntimeError:
+    return RuntimeError(
+        f"backward: the op '{node._op}' returned a gradient of shape {pg.shape} for an "
+        f"input of shape {parent.shape}. This is a bug in the op's backward closure "
+        "(CONTRIBUTING.md, 'Adding an op': each gradient has its input's shape).")
+
+
+def _own(g: Tensor, like: Tensor, handed_out: set[int], create_graph: bool) -> Tensor:
+    """``g`` as a gradient that ``like`` may keep: its dtype, its own memory.
+
+    A gradient must not share memory with anything else, or clipping or zeroing one
+    tensor's ``.grad`` would change another's: ``a + b`` hands one gradient to both
+    parents, and a reshape hands on a view. Fresh arrays, the common case, are kept.
+    """
+    data = g._data
+    if data.dtype != like._data.dtype:
+        g = g.astype(like._data.dtype) if create_graph else wrap(data.astype(like._data.dtype))
+    elif id(data) in handed_out or data.base is not None:
+        g = copy(g) if create_graph else wrap(data.copy())
+    elif not create_graph and g._backward is not None:
+        g = wrap(data)                                 # first order: outside any graph
+    handed_out.add(id(g._data))
+    return g
+
+
+def _seed(output: Tensor, gradient: ArrayLike | None, op: str) -> Tensor:
     """dL/doutput to start from: 1 for a scalar, otherwise the caller must say."""
     if gradient is None:
-        if output.data.size != 1:
+        if output._data.size != 1:
             raise RuntimeError(
-                f"{op}: the output has shape {output.shape}, not a scalar, so its gradient "
-                "is ambiguous. Reduce it first (e.g. loss.mean().backward()) or pass "
-                "gradient=<array of the same shape>, the gradient of your objective "
-                "with respect to this output."
-            )
-        return _t._wrap(np.ones(output.data.shape, output.data.dtype))
-    gradient = _t.as_tensor(gradient, dtype=output.dtype)
-    if gradient.shape != output.shape:
-        raise ValueError(
-            f"{op}: gradient has shape {gradient.shape} but the output has shape "
-            f"{output.shape}; they must match."
-        )
-    return gradient
+                f"{op}: the output has shape {output.shape}, not a single number, so its "
+                "gradient is ambiguous. Reduce it first (e.g. loss.mean().backward()) or "
+                "pass gradient=<array of the same shape>, the gradient of your objective "
+                "with respect to this output.")
+        return wrap(np.array(1, output._data.dtype).reshape(output._data.shape))
+    seed = as_tensor(gradient, dtype=output.dtype)
+    if seed.shape != output.shape:
+        raise ValueError(f"{op}: gradient has shape {seed.shape} but the output has shape "
+                         f"{output.shape}; they must match.")
+    return seed
 
 
-def backward(output: Tensor, gradient=None, create_graph: bool = False) -> None:
-    """Add d(output)/d(leaf) into ``leaf.grad`` for every leaf that requires grad."""
-    if not output.requires_grad:
+def backward(output: Tensor, gradient: ArrayLike | None = None,
+             create_graph: bool = False) -> None:
+    """Add d(output)/d(leaf) into ``leaf.grad`` for every leaf that requires grad.
+
+    ``gradient`` is needed when ``output`` is not a scalar: it is dL/doutput for
+    whatever scalar L you have in mind. ``create_graph=True`` records the backward
+    pass itself, so that the gradients can be differentiated again.
+    """
+    if not output._requires_grad:
         raise RuntimeError(
             "backward: this tensor does not require grad, so there is nothing to "
-            "differentiate. Did you compute it under no_grad(), or from tensors created "
-            "without requires_grad=True?"
-        )
-    seed = _seed_gradient(output, gradient, "backward")
-    handed_out = {id(seed.data)}
-    for node, g in _run_backward(output, seed, create_graph).values():
-        _accumulate(node, g, create_graph, handed_out)
+            "differentiate. Did you compute it under no_grad(), or only from tensors "
+            "made without requires_grad=True?")
+    seed = _seed(output, gradient, "backward")
+    handed_out = {id(seed._data)}
+    for t, g in _propagate(output, seed, create_graph).items():
+        g = _own(g, t, handed_out, create_graph)
+        if t.grad is None:
+            t.grad = g
+        else:
+            t.grad = t.grad + g if create_graph else wrap(t.grad._data + g._data)
 
 
-def _accumulate(t: Tensor, g: Tensor, create_graph: bool, handed_out: set[int]) -> None:
-    """``t.grad += g``, keeping ``t``'s dtype.
-
-    ``.grad`` must never share memory with anything else, so ``g`` is copied if it is a
-    view, the caller's own ``gradient``, or an array already given to another tensor in
-    this pass (``a + b`` hands the same gradient to both). Fresh arrays, the common
-    case, are kept as they are: copying every gradient costs ~10% of an MLP step.
-    ``handed_out`` holds the ids of those arrays.
-    """
-    if not create_graph:
-        data = g.data
-        if (data.base is not None or id(data) in handed_out or data.dtype != t.data.dtype
-                or data.shape != t.data.shape):
-            data = np.array(np.broadcast_to(data, t.data.shape), dtype=t.data.dtype)
-        handed_out.add(id(data))
-        if data is not g.data or g._backward is not None:   # a fresh, graph-free tensor
-            g = _t._wrap(data)
-    t.grad = g if t.grad is None else t.grad + g
-
-
-def grad(
-    outputs: Tensor,
-    inputs: Sequence[Tensor] | Tensor,
-    grad_outputs=None,
-    create_graph: bool = False,
-    allow_unused: bool = False,
-) -> tuple[Tensor | None, ...]:
+def grad(outputs: Tensor, inputs: Sequence[Tensor] | Tensor,
+         grad_outputs: ArrayLike | None = None, create_graph: bool = False,
+         allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Gradients of ``outputs`` with respect to ``inputs``, returned, not accumulated.
 
     Mirrors ``torch.autograd.grad``. With ``create_graph=True`` the returned gradients
-    are themselves part of a graph and can be differentiated again (second-order
-    MAML, Hessian-vector products).
+    are part of a graph and can be differentiated again (second-order MAML,
+    Hessian-vector products). ``.grad`` is not touched.
     """
-    single = isinstance(inputs, _t.Tensor)
-    inputs = [inputs] if single else list(inputs)
-    if not outputs.requires_grad:
-        raise RuntimeError("grad: outputs does not require grad; nothing to differentiate.")
-    seed = _seed_gradient(outputs, grad_outputs, "grad")
-    kept = _run_backward(outputs, seed, create_graph, wanted={id(t) for t in inputs})
-    result = []
-    for i, t in enumerate(inputs):
-        g = kept[id(t)][1] if id(t) in kept else None
+    wanted: list[Tensor] = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    for i, t in enumerate(wanted):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"grad: input {i} is a {type(t).__name__}, not a Tensor.")
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) does not require grad, so "
+                               "no gradient can reach it. Create it with "
+                               "requires_grad=True.")
+    if not outputs._requires_grad:
+        raise RuntimeError("grad: outputs does not require grad; nothing to differentiate. "
+                           "Was it computed under no_grad()?")
+    seed = _seed(outputs, grad_outputs, "grad")
+    found = _propagate(outputs, seed, create_graph, keep=set(wanted))
+    handed_out = {id(seed._data)}
+    result: list[Tensor | None] = []
+    for i, t in enumerate(wanted):
+        g = found.get(t)
         if g is None and not allow_unused:
-            raise RuntimeError(
-                f"grad: input {i} (shape {t.shape}) was not used to compute outputs. "
-                "Pass allow_unused=True to get None for it."
-            )
-        if g is not None and not create_graph:
-            g = _t._wrap(np.array(np.broadcast_to(g.data, t.shape), dtype=t.dtype))
-        result.append(g)
+            raise RuntimeError(f"grad: input {i} (shape {t.shape}) was not used to compute "
+                               "outputs. Pass allow_unused=True to get None for it.")
+        result.append(None if g is None else _own(g, t, handed_out, create_graph))
     return tuple(result)
 
 
-def hvp(fn, params: Iterable[Tensor], vector: Iterable[Tensor]) -> tuple[Tensor, ...]:
+def hvp(fn: Callable[[], Tensor], params: Iterable[Tensor], vector: Iterable[ArrayLike]
+        ) -> tuple[Tensor, ...]:
     """Hessian-vector product H v of the scalar ``fn()`` with respect to ``params``.
 
-    Computed exactly by double backward: the gradient g(params) is built as a graph,
-    then g . v is differentiated once more. Returns one tensor per parameter (zeros
-    where the gradient does not depend on that parameter); ``.grad`` is not touched.
+    Exact, by double backward: the gradient g(params) is built as a graph, then
+    g . v is differentiated once more. Returns one tensor per parameter (zeros where
+    the gradient does not depend on that parameter); ``.grad`` is not touched.
     """
     params = list(params)
+    vectors = [as_tensor(v) for v in vector]
+    if len(vectors) != len(params):
+        raise ValueError(f"hvp: {len(params)} parameters but {len(vectors)} vectors.")
     with enable_grad():
         loss = fn()
         grads = grad(loss, params, create_graph=True)
-        dot = sum(((g * v).sum() for g, v in zip(grads, vector, strict=True)))
-    hv = grad(dot, params, allow_unused=True) if dot.requires_grad else [None] * len(params)
-    return tuple(_t.zeros(p.shape, dtype=p.dtype) if h is None else h
+        dot = wrap(np.zeros((), params[0].dtype))
+        for g, v in zip(grads, vectors, strict=True):
+            if g is not None:
+                dot = dot + (g * v).sum()
+    if not dot.requires_grad:
+        return tuple(wrap(np.zeros(p.shape, p.dtype)) for p in params)
+    hv = grad(dot, params, allow_unused=True)
+    return tuple(wrap(np.zeros(p.shape, p.dtype)) if h is None else h
                  for p, h in zip(params, hv, strict=True))

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import random
+from . import rng as _rng
+from .rng import Seed
 from .tensor import Tensor
-
-Seed = np.random.Generator | int | None
 
 
 def _check_size(n: int, minimum: int, name: str) -> None:
@@ -35,7 +34,7 @@ def make_xor(n: int = 200, noise: float = 0.2, rng: Seed = 0):
     """Four equal clusters at (+-1, +-1); the label is 1 where the signs differ (XOR).
     No straight line separates the classes. Returns X (n, 2), y (n,)."""
     _check_size(n, 4, "make_xor")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     corner = np.arange(n) % 4                          # n/4 points per corner
     corners = np.stack([corner % 2, corner // 2], 1)
     y = corners[:, 0] ^ corners[:, 1]
@@ -45,7 +44,7 @@ def make_xor(n: int = 200, noise: float = 0.2, rng: Seed = 0):
 def make_moons(n: int = 200, noise: float = 0.1, rng: Seed = 0):
     """Two interleaved half circles. Returns X (n, 2), y (n,)."""
     _check_size(n, 2, "make_moons")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     y = np.arange(n) % 2
     t = rng.uniform(0, np.pi, n)
     x = np.where(y[:, None] == 0,
@@ -59,7 +58,7 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, rng: Se
     _check_size(n, 2, "make_circles")
     if not 0 < factor < 1:
         raise ValueError(f"make_circles: factor must be in (0, 1), got {factor}.")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     y = np.arange(n) % 2
     t = rng.uniform(0, 2 * np.pi, n)
     radius = np.where(y == 1, factor, 1.0)
@@ -69,8 +68,12 @@ def make_circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, rng: Se
 def make_spirals(n: int = 300, n_classes: int = 2, noise: float = 0.1, turns: float = 1.5,
                  rng: Seed = 0):
     """``n_classes`` interleaved spiral arms (CS231n's favourite). Returns X (n, 2), y (n,)."""
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) \
+            or n_classes < 2:
+        raise ValueError(f"make_spirals: n_classes must be an integer of at least 2 (two "
+                         f"arms to tell apart), got {n_classes!r}.")
     _check_size(n, n_classes, "make_spirals")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     y = np.arange(n) % n_classes
     r = rng.uniform(0.1, 1.0, n)
     angle = 2 * np.pi * (turns * r + y / n_classes)
@@ -80,12 +83,14 @@ def make_spirals(n: int = 300, n_classes: int = 2, noise: float = 0.1, turns: fl
 # ----------------------------------------------------------------------- splits
 @dataclass
 class Split:
-    """Train and test arrays. Unpacks as ``X_train, y_train, X_test, y_test``."""
+    """Train and test arrays, optionally named (a task of a continual-learning run).
+    Unpacks as ``X_train, y_train, X_test, y_test``."""
 
     X_train: np.ndarray
     y_train: np.ndarray
     X_test: np.ndarray
     y_test: np.ndarray
+    name: str = ""
 
     def __iter__(self):
         return iter((self.X_train, self.y_train, self.X_test, self.y_test))
@@ -103,7 +108,7 @@ def make_adding(n: int = 64, length: int = 50, rng: Seed = 0):
     _check_size(n, 1, "make_adding")
     if length < 2:
         raise ValueError(f"make_adding: length must be at least 2, got {length}.")
-    g = random.generator(rng)
+    g = _rng.generator(rng)
     values = g.random((n, length)).astype(np.float32)
     markers = np.zeros((n, length), np.float32)
     rows = np.arange(n)
@@ -124,7 +129,10 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
                          f"{test_size}.")
     if len(y) == 0:
         raise ValueError("train_test_split: there is no data to split (0 examples).")
-    rng = random.generator(rng)
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError(f"train_test_split: y holds {int(np.isnan(y).sum())} NaN label(s); "
+                         "a NaN is not a class. Drop those examples first.")
+    rng = _rng.generator(rng)
     groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
     test = []
     for members in groups:
@@ -192,7 +200,7 @@ class DataLoader:
         if batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size must be positive, got {batch_size}.")
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
-        self.rng = random.generator(rng)
+        self.rng = _rng.generator(rng)
 
     def __len__(self) -> int:
         n, b = len(self.X), self.batch_size

@@ -27,14 +27,9 @@ class Optimizer:
     """Holds the parameters, the learning rate and per-parameter state."""
 
     def __init__(self, params: Iterable[Tensor], lr: float):
-        self.params = list(params)
-        if not self.params:
-            raise ValueError(f"{type(self).__name__}: got an empty parameter list. Did you "
-                             "pass model.parameters() of a model without layers, or reuse an "
-                             "exhausted generator?")
-        if not lr > 0:
-            raise ValueError(f"{type(self).__name__}: lr must be positive, got {lr}.")
-        self.lr = lr
+        name = type(self).__name__
+        self.params = _parameter_list(params, name)
+        self.lr = _check(name, "lr", lr, lambda v: v > 0, "positive")
         self.state: list[dict[str, np.ndarray | int]] = [{} for _ in self.params]
         self.steps = 0
 
@@ -46,8 +41,9 @@ class Optimizer:
         """Update every parameter that has a gradient."""
         self.steps += 1
         for p, state in zip(self.params, self.state, strict=True):
-            if p.grad is not None:
-                self._update(p, p.grad.data, state)
+            g = p.grad
+            if g is not None:
+                self._update(p, g.data, state)
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError
@@ -68,6 +64,45 @@ class Optimizer:
         return f"{type(self).__name__}(lr={self.lr}, {len(self.params)} tensors)"
 
 
+def _parameter_list(params, name: str) -> list[Tensor]:
+    """The tensors to optimise, each once, each a leaf that requires grad."""
+    if not isinstance(params, (list, tuple)) and hasattr(params, "parameters") \
+            and callable(params.parameters):
+        raise TypeError(f"{name}: got the model ({type(params).__name__}) itself; pass its "
+                        f"parameters: {name}(model.parameters(), lr=...).")
+    try:
+        tensors = list(params)
+    except TypeError:
+        raise TypeError(f"{name}: params must be an iterable of tensors (e.g. "
+                        f"model.parameters()), got {type(params).__name__}.") from None
+    if not tensors:
+        raise ValueError(f"{name}: got an empty parameter list. Did you pass "
+                         "model.parameters() of a model without layers, or reuse an "
+                         "exhausted generator?")
+    seen: set[int] = set()
+    for i, p in enumerate(tensors):
+        if not isinstance(p, Tensor):
+            raise TypeError(f"{name}: item {i} of params is a {type(p).__name__}, not a "
+                            "tensor; pass model.parameters().")
+        if not p.requires_grad or not p.is_leaf:
+            raise ValueError(f"{name}: item {i} of params (shape {p.shape}) is "
+                             f"{'computed by an op' if not p.is_leaf else 'not requiring grad'}"
+                             "; an optimiser updates leaf tensors that require grad.")
+        if id(p) in seen:
+            raise ValueError(f"{name}: item {i} of params (shape {p.shape}) appears twice; "
+                             "it would be updated twice per step.")
+        seen.add(id(p))
+    return tensors
+
+
+def _check(name: str, what: str, value, ok, rule: str):
+    """``value`` if ``ok(value)``, else a clear error naming the optimiser and rule."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)) \
+            or not math.isfinite(value) or not ok(value):
+        raise ValueError(f"{name}: {what} must be {rule}, got {value!r}.")
+    return value
+
+
 def _copy_state(state: dict) -> dict:
     """A copy of one parameter's state (arrays copied; step counts are ints)."""
     return {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in state.items()}
@@ -85,6 +120,8 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float, momentum: float = 0.0, nesterov: bool = False,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
+        _check("SGD", "momentum", momentum, lambda v: v >= 0, "non-negative")
+        _check("SGD", "weight_decay", weight_decay, lambda v: v >= 0, "non-negative")
         if nesterov and momentum <= 0:
             raise ValueError("SGD: nesterov=True needs momentum > 0.")
         self.momentum, self.nesterov, self.weight_decay = momentum, nesterov, weight_decay
@@ -113,6 +150,9 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0):
         super().__init__(params, lr)
+        _check("RMSprop", "alpha", alpha, lambda v: 0 <= v < 1, "in [0, 1)")
+        _check("RMSprop", "eps", eps, lambda v: v > 0, "positive")
+        _check("RMSprop", "weight_decay", weight_decay, lambda v: v >= 0, "non-negative")
         self.alpha, self.eps, self.weight_decay = alpha, eps, weight_decay
 
     def _update(self, p, g, state):
@@ -141,9 +181,14 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        if not (0 <= betas[0] < 1 and 0 <= betas[1] < 1):
-            raise ValueError(f"{type(self).__name__}: betas must be in [0, 1), got {betas}.")
-        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        name = type(self).__name__
+        if len(tuple(betas)) != 2:
+            raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}.")
+        for b in betas:
+            _check(name, "each of betas", b, lambda v: 0 <= v < 1, "in [0, 1)")
+        _check(name, "eps", eps, lambda v: v > 0, "positive")
+        _check(name, "weight_decay", weight_decay, lambda v: v >= 0, "non-negative")
+        self.betas, self.eps, self.weight_decay = tuple(betas), eps, weight_decay
 
     def _update(self, p, g, state):
         b1, b2 = self.betas

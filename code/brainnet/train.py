@@ -15,12 +15,14 @@ import math
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from . import functional as F
 from .autograd import no_grad
-from .data import DataLoader, Seed
+from .data import DataLoader
+from .rng import Seed
 from .tensor import Tensor
 
 
@@ -34,15 +36,29 @@ class TrainingDiverged(FloatingPointError):
 
 
 def accuracy(logits, y) -> float:
-    """Fraction of rows whose largest score is at the true class."""
+    """Fraction of rows whose largest score is at the true class.
+
+    Shapes: logits (..., C), y (...,) integer labels.
+    """
     scores = logits.data if isinstance(logits, Tensor) else np.asarray(logits)
     labels = y.data if isinstance(y, Tensor) else np.asarray(y)
+    if scores.ndim == 0 or labels.shape != scores.shape[:-1]:
+        hint = (" Flatten the labels: y.reshape(-1)." if labels.shape == scores.shape[:-1] + (1,)
+                else "")
+        raise ValueError(f"accuracy: scores of shape {scores.shape} need labels of shape "
+                         f"{scores.shape[:-1]}, got {labels.shape}; comparing them would "
+                         f"broadcast every prediction against every label.{hint}")
+    if labels.size == 0:
+        raise ValueError("accuracy: there are no examples (empty labels).")
     return float((scores.argmax(axis=-1) == labels).mean())
 
 
 def evaluate(model, X, y, loss_fn: Callable = F.cross_entropy,
              batch_size: int = 1024) -> tuple[float, float | None]:
     """Mean loss (and accuracy, for integer labels) in eval mode, without a graph."""
+    if len(X) == 0:
+        raise ValueError("evaluate: the dataset is empty (0 examples); there is nothing to "
+                         "evaluate.")
     was_training = model.training
     model.eval()
     total_loss, correct, n = 0.0, 0.0, 0
@@ -58,9 +74,21 @@ def evaluate(model, X, y, loss_fn: Callable = F.cross_entropy,
     return total_loss / n, (correct / n if classify else None)
 
 
-class _Progress:
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel (where output can be updated in place)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class Progress:
     """One line that updates in place: a display handle in Jupyter, a carriage return
-    on a terminal, silence when output goes to a file."""
+    on a terminal, silence when output goes to a file. For custom training loops:
+    ``bar = Progress(None)``, then ``bar.update(f"step {i}: loss {loss:.3f}")``; with
+    ``enabled=None`` it appears only once a run has taken more than 2 s."""
 
     def __init__(self, enabled: bool | None):
         self.enabled, self.handle, self.started = enabled, None, time.perf_counter()
@@ -71,13 +99,9 @@ class _Progress:
         if self.enabled is False or (self.enabled is None and elapsed < 2.0 and not self.shown):
             return
         self.shown = True
-        try:
-            from IPython import get_ipython
+        if in_kernel():
             from IPython.display import display
-            in_kernel = get_ipython() is not None and hasattr(get_ipython(), "kernel")
-        except ImportError:
-            in_kernel = False
-        if in_kernel:
+
             if self.handle is None:
                 self.handle = display({"text/plain": text}, raw=True, display_id=True)
             else:
@@ -87,20 +111,33 @@ class _Progress:
             sys.stderr.flush()
 
 
-Progress = _Progress
-"""Public name for custom training loops: ``bar = Progress(None)`` then
-``bar.update(f"step {i}: loss {loss:.3f}")``; it appears only once a run takes over 2 s."""
+
+EXPLOSION = 1e3
+"""fit stops when a batch's loss exceeds this many times the first batch's loss (or
+the floor ``1e-2``, whichever is larger): a loss that grows a thousandfold is diverging,
+and the weights are restored to before it took off."""
 
 
 def _diverged(model, good_state: dict, optimizer, history: dict, what: str,
-              epoch: int) -> TrainingDiverged:
+              good_epoch: int) -> TrainingDiverged:
     """Restore the last good weights and build the error that says what to try."""
     model.load_state_dict(good_state)
-    restored = "their initial values" if epoch == 1 else f"the end of epoch {epoch - 1}"
+    restored = ("their initial values" if good_epoch == 0
+                else f"the end of epoch {good_epoch}")
     return TrainingDiverged(
         f"fit: {what} with learning rate {optimizer.lr:g}. Training stopped and the weights "
         f"were restored to {restored}. Try a smaller learning rate (e.g. "
         f"{optimizer.lr / 10:g}), or check the inputs for NaN/inf.", history)
+
+
+def _as_model_dtype(model, values):
+    """Float data in the model's dtype, so that float64 arrays train a float32 model in
+    float32 (the dtype rule); integers (labels) are left alone."""
+    array = values.data if isinstance(values, Tensor) else np.asarray(values)
+    params = list(model.parameters())
+    if array.dtype.kind == "f" and params and array.dtype != params[0].dtype:
+        array = array.astype(params[0].dtype)
+    return array
 
 
 def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
@@ -122,24 +159,35 @@ def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
         over the epoch's batches), ``val_loss``/``val_acc`` (if val_data), ``lr`` and
         ``time`` (seconds since the start). ``acc`` is present for integer labels only;
         ``stopped_epoch`` (an int) if early stopping ended the run.
+
+    Raises:
+        TrainingDiverged: the loss became NaN or infinite, or grew ``EXPLOSION`` times
+            above its first value; the weights are restored to the last epoch before.
     """
-    if epochs <= 0:
-        raise ValueError(f"fit: epochs must be positive, got {epochs}.")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs <= 0:
+        raise ValueError(f"fit: epochs must be a positive integer, got {epochs!r}.")
     if patience is not None and val_data is None:
         raise ValueError("fit: early stopping (patience) needs val_data.")
+    if len(X) == 0:
+        raise ValueError("fit: the training set is empty (0 examples); there is nothing to "
+                         "learn from.")
+    X, y = _as_model_dtype(model, X), _as_model_dtype(model, y)
+    if val_data is not None:
+        val_data = tuple(_as_model_dtype(model, v) for v in val_data)
     loader = DataLoader(X, y, batch_size=batch_size, shuffle=True, rng=rng)
     classify = loader.y is not None and loader.y.dtype.kind in "iu"
-    history: dict[str, list] = {"loss": [], "lr": [], "time": []}
+    history: dict[str, Any] = {"loss": [], "lr": [], "time": []}
     if classify:
         history["acc"] = []
     if val_data is not None:
         history["val_loss"] = []
         if classify:
             history["val_acc"] = []
-    bar = _Progress(progress)
-    good_state = model.state_dict()
+    bar = Progress(progress)
+    good_state, good_epoch = model.state_dict(), 0
     best = (math.inf, good_state)
     stale = 0
+    limit = math.inf
     start = time.perf_counter()
     model.train()
     for epoch in range(1, epochs + 1):
@@ -148,10 +196,13 @@ def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
             out = model(xb)
             loss = loss_fn(out, yb)
             value = loss.item()
-            if not math.isfinite(value):
+            if limit == math.inf and math.isfinite(value):
+                first, limit = value, EXPLOSION * max(value, 1e-2)
+            if not math.isfinite(value) or value > limit:
+                what = (f"the loss became {value}" if not math.isfinite(value) else
+                        f"the loss rose from {first:.3g} to {value:.3g}")
                 raise _diverged(model, good_state, optimizer, history,
-                                f"the loss became {value} in epoch {epoch} (batch {batch})",
-                                epoch)
+                                f"{what} in epoch {epoch} (batch {batch})", good_epoch)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -163,21 +214,21 @@ def fit(model, optimizer, X, y, epochs: int = 10, batch_size: int = 64,
         # was seen; never keep such weights as the "good" state.
         if not all(np.isfinite(p.data).all() for p in model.parameters()):
             raise _diverged(model, good_state, optimizer, history,
-                            f"the weights became NaN or infinite in epoch {epoch}", epoch)
+                            f"the weights became NaN or infinite in epoch {epoch}", good_epoch)
         history["loss"].append(total / seen)
         history["lr"].append(optimizer.lr)
         if classify:
             history["acc"].append(correct / seen)
         line = f"epoch {epoch}/{epochs}  loss {total / seen:.4f}"
         if val_data is not None:
-            val_loss, val_acc = evaluate(model, *val_data, loss_fn=loss_fn)
+            val_loss, val_acc = evaluate(model, val_data[0], val_data[1], loss_fn=loss_fn)
             history["val_loss"].append(val_loss)
             line += f"  val_loss {val_loss:.4f}"
             if classify:
                 history["val_acc"].append(val_acc)
                 line += f"  val_acc {val_acc:.3f}"
         history["time"].append(time.perf_counter() - start)
-        good_state = model.state_dict()
+        good_state, good_epoch = model.state_dict(), epoch
         if scheduler is not None:
             scheduler.step()
         bar.update(line + f"  ({history['time'][-1]:.1f} s)", final=epoch == epochs)

@@ -18,6 +18,10 @@ import dataclasses
 
 import numpy as np
 
+from .. import numerics
+from ..rng import uniform_fan_in
+from ..train import accuracy
+
 RULES = ("backprop", "feedback_alignment")
 
 
@@ -49,18 +53,12 @@ def _check(X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
-def angle_between(a: np.ndarray, b: np.ndarray) -> float:
-    """Angle in degrees between two arrays seen as flat vectors (90 for a zero vector)."""
-    na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    if na == 0 or nb == 0:
-        return 90.0
-    cos = float(np.clip(np.sum(a * b) / (na * nb), -1.0, 1.0))
-    return float(np.degrees(np.arccos(cos)))
+angle_between = numerics.angle
+"""Angle in degrees between two arrays seen as flat vectors (90 for a zero vector)."""
 
 
 def _accuracy(W1, b1, W2, b2, X, y) -> float:
-    h = np.tanh(X @ W1.T + b1)
-    return float(((h @ W2.T + b2).argmax(axis=1) == y).mean())
+    return accuracy(np.tanh(X @ W1.T + b1) @ W2.T + b2, y)
 
 
 def train(X, y, X_test, y_test, *, rule: str = "backprop", hidden: int = 64,
@@ -82,10 +80,9 @@ def train(X, y, X_test, y_test, *, rule: str = "backprop", hidden: int = 64,
     X_test, y_test = _check(X_test, y_test, "test")
     n_in, classes = X.shape[1], int(max(y.max(), y_test.max())) + 1
     rng = np.random.default_rng(seed)
-    bound1, bound2 = 1 / np.sqrt(n_in), 1 / np.sqrt(hidden)     # PyTorch's Linear init
-    W1 = rng.uniform(-bound1, bound1, (hidden, n_in)).astype(np.float32)
-    W2 = rng.uniform(-bound2, bound2, (classes, hidden)).astype(np.float32)
-    B = rng.uniform(-bound2, bound2, (classes, hidden)).astype(np.float32)
+    W1 = uniform_fan_in((hidden, n_in), n_in, rng)                # PyTorch's Linear init
+    W2 = uniform_fan_in((classes, hidden), hidden, rng)
+    B = uniform_fan_in((classes, hidden), hidden, rng)
     b1 = np.zeros(hidden, np.float32)
     b2 = np.zeros(classes, np.float32)
     feedback = B if rule == "feedback_alignment" else W2
@@ -97,10 +94,7 @@ def train(X, y, X_test, y_test, *, rule: str = "backprop", hidden: int = 64,
             idx = order[start:start + batch_size]
             x, t = X[idx], y[idx]
             h = np.tanh(x @ W1.T + b1)                              # (n, hidden)
-            z = h @ W2.T + b2                                       # (n, classes)
-            z -= z.max(axis=1, keepdims=True)
-            p = np.exp(z)
-            p /= p.sum(axis=1, keepdims=True)
+            p = numerics.softmax(h @ W2.T + b2)                     # (n, classes)
             losses.append(-np.log(p[np.arange(len(t)), t] + 1e-12).mean())
             p[np.arange(len(t)), t] -= 1
             d_out = p / len(t)                                      # dL/dz, (n, classes)

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import random
+from .. import numerics
+from .. import rng as _rng
 
 __all__ = ["HebbTrace", "hebb", "oja", "principal_component", "angle"]
 
@@ -66,7 +67,7 @@ def _check(X, lr, epochs, w0, rng, record_every, who):
         raise ValueError(f"{who}: epochs must be a positive integer, got {epochs!r}")
     if not isinstance(record_every, int | np.integer) or record_every < 1:
         raise ValueError(f"{who}: record_every must be a positive integer, got {record_every!r}")
-    gen = random.generator(rng)
+    gen = _rng.generator(rng)
     if w0 is None:
         w = gen.standard_normal(X.shape[1])
         w /= np.linalg.norm(w)
@@ -133,9 +134,7 @@ def principal_component(X) -> np.ndarray:
     if X.ndim != 2 or X.shape[0] < 2:
         raise ValueError(f"principal_component: X must be 2-D with at least 2 rows, "
                          f"got shape {X.shape}")
-    centred = X - X.mean(axis=0)
-    _, vectors = np.linalg.eigh(centred.T @ centred / (len(X) - 1))
-    return vectors[:, -1]
+    return numerics.principal_axes(X)[1][0]
 
 
 def angle(u, v) -> float:
@@ -148,5 +147,5 @@ def angle(u, v) -> float:
     nu, nv = np.linalg.norm(u), np.linalg.norm(v)
     if nu == 0 or nv == 0 or not np.isfinite(nu * nv):
         raise ValueError("angle: u and v must be finite, non-zero vectors")
-    cos = abs(u @ v) / (nu * nv)
-    return float(np.degrees(np.arccos(min(cos, 1.0))))
+    between = numerics.angle(u, v)
+    return min(between, 180.0 - between)

@@ -41,7 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import random
+from .. import numerics
+from .. import rng as _rng
+from ..tensor import Tensor, as_tensor
 
 __all__ = [
     "Hopfield", "Recall", "CapacityResult", "check_patterns", "random_patterns", "corrupt",
@@ -89,7 +91,7 @@ def random_patterns(n_patterns: int, n_units: int, rng=None) -> np.ndarray:
     if int(n_patterns) < 1 or int(n_units) < 1:
         raise ValueError(f"random_patterns: need n_patterns >= 1 and n_units >= 1, got "
                          f"{n_patterns}, {n_units}")
-    gen = random.generator(rng)
+    gen = _rng.generator(rng)
     return np.where(gen.random((int(n_patterns), int(n_units))) < 0.5, -1, 1).astype(np.float32)
 
 
@@ -98,7 +100,7 @@ def corrupt(patterns, fraction: float, rng=None) -> np.ndarray:
     X = check_patterns(patterns, "corrupt")
     if not 0 <= fraction <= 1:
         raise ValueError(f"corrupt: fraction must be in [0, 1], got {fraction!r}")
-    gen = random.generator(rng)
+    gen = _rng.generator(rng)
     k = int(round(fraction * X.shape[1]))
     flip = np.argsort(gen.random(X.shape), axis=1)[:, :k]      # k distinct units per row
     out = X.copy()
@@ -293,7 +295,7 @@ class Hopfield:
             if every < 1:
                 raise ValueError(f"Hopfield.recall: record_every must be >= 1, got "
                                  f"{record_every!r}")
-            out = self._run_async(S, int(max_steps), random.generator(rng), record, every)
+            out = self._run_async(S, int(max_steps), _rng.generator(rng), record, every)
         if single:
             out = Recall(out.final[0], out.states[:, 0], out.energies[:, 0], out.time,
                          out.converged[0], out.cycled[0], out.steps)
@@ -424,7 +426,7 @@ def capacity_sweep(n_units: int, alphas, trials: int = 4, probes: int = 50, rng=
     if counts[0] < probes:
         raise ValueError(f"capacity_sweep: the smallest load stores {counts[0]} patterns, fewer "
                          f"than probes={probes}; raise alphas[0] or lower probes")
-    gen = random.generator(rng)
+    gen = _rng.generator(rng)
     out = np.empty((len(alphas), trials, probes))
     for t in range(trials):
         X = random_patterns(counts[-1], n_units, gen)
@@ -489,12 +491,6 @@ def ags_overlap(alpha):
     return float(out[0]) if scalar else out
 
 
-def _is_tensor(x) -> bool:
-    from ..tensor import Tensor
-
-    return isinstance(x, Tensor)
-
-
 def modern_update(patterns, state, beta: float):
     """One step of modern Hopfield retrieval: softmax(beta state X^T) X.
 
@@ -504,9 +500,7 @@ def modern_update(patterns, state, beta: float):
     """
     if not (np.isscalar(beta) and np.isfinite(beta) and beta > 0):
         raise ValueError(f"modern_update: beta must be a positive number, got {beta!r}")
-    if _is_tensor(patterns) or _is_tensor(state):
-        from ..tensor import as_tensor
-
+    if isinstance(patterns, Tensor) or isinstance(state, Tensor):
         X, q = as_tensor(patterns), as_tensor(state)
         _check_modern(X.shape, q.shape)
         return ((q @ X.T) * beta).softmax(axis=-1) @ X
@@ -516,10 +510,7 @@ def modern_update(patterns, state, beta: float):
         raise ValueError("modern_update: patterns and state must be finite (no NaN or inf)")
     dtype = np.result_type(X.dtype, q.dtype, np.float32)
     X, q = X.astype(dtype, copy=False), q.astype(dtype, copy=False)
-    scores = (q @ X.T) * dtype.type(beta)                 # (B, P) similarities
-    scores -= scores.max(axis=-1, keepdims=True)
-    weights = np.exp(scores)
-    weights /= weights.sum(axis=-1, keepdims=True)        # softmax over the patterns
+    weights = numerics.softmax((q @ X.T) * dtype.type(beta))   # (B, P): over the patterns
     return weights @ X
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .. import random
+from .. import rng as _rng
 
 __all__ = ["McCullochPitts", "AND", "OR", "NOT", "Perceptron", "separable_data",
            "xor_data", "novikoff_bound", "first_repeat"]
@@ -115,7 +115,7 @@ class Perceptron:
         if init == "zeros":
             self.w, self.b = np.zeros(n_inputs), 0.0
         elif init == "normal":
-            gen = random.generator(rng)
+            gen = _rng.generator(rng)
             self.w, self.b = gen.standard_normal(n_inputs), float(gen.standard_normal())
         else:
             raise ValueError(f"Perceptron: init must be 'zeros' or 'normal', got {init!r}")
@@ -150,7 +150,7 @@ class Perceptron:
         X, y = _as_data(X, y, "Perceptron.fit", self.n_inputs)
         if not isinstance(epochs, int | np.integer) or epochs < 1:
             raise ValueError(f"Perceptron.fit: epochs must be a positive integer, got {epochs!r}")
-        gen = random.generator(rng) if shuffle else None
+        gen = _rng.generator(rng) if shuffle else None
         history = {"mistakes": [], "accuracy": [], "states": [np.append(self.w, self.b)],
                    "updates": 0, "converged_epoch": None}
         for epoch in range(1, epochs + 1):
@@ -184,7 +184,7 @@ def separable_data(n: int = 100, margin: float = 0.1, rng=0):
         raise ValueError(f"separable_data: n must be an integer >= 2, got {n!r}")
     if not 0 <= margin < 0.5:
         raise ValueError(f"separable_data: margin must be in [0, 0.5), got {margin!r}")
-    gen = random.generator(rng)
+    gen = _rng.generator(rng)
     angle = gen.uniform(0, 2 * np.pi)
     w = np.array([np.cos(angle), np.sin(angle)])
     b = gen.uniform(-0.3, 0.3)

@@ -18,32 +18,23 @@ import numpy as np
 
 from .. import functional as F
 from .. import nn, optim
+from ..data import Split
 from ..tensor import Tensor
 from ..train import evaluate
 
 
-@dataclasses.dataclass
-class Task:
-    """One task: training and test examples of some classes."""
-
-    name: str
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-
-
-def split_by_class(split, groups) -> list[Task]:
-    """One Task per group of class labels, e.g. ``[(0, 1, 2, 3, 4), (5, 6, 7, 8, 9)]``
-    (labels keep their original values, so one 10-way output layer serves all tasks)."""
+def split_by_class(split: Split, groups) -> list[Split]:
+    """One task (a named ``Split``) per group of class labels, e.g.
+    ``[(0, 1, 2, 3, 4), (5, 6, 7, 8, 9)]`` (labels keep their original values, so one
+    10-way output layer serves all tasks)."""
     tasks = []
     for group in groups:
         group = tuple(int(c) for c in group)
         tr, te = np.isin(split.y_train, group), np.isin(split.y_test, group)
         if not tr.any() or not te.any():
             raise ValueError(f"replay.split_by_class: no examples of classes {group}.")
-        tasks.append(Task("-".join(map(str, (group[0], group[-1]))), split.X_train[tr],
-                          split.y_train[tr], split.X_test[te], split.y_test[te]))
+        tasks.append(Split(split.X_train[tr], split.y_train[tr], split.X_test[te],
+                           split.y_test[te], name="-".join(map(str, (group[0], group[-1])))))
     return tasks
 
 
@@ -56,7 +47,7 @@ class SequentialRun:
     curve: np.ndarray
 
 
-def train_tasks(tasks: list[Task], *, replay: int = 0, hidden: int = 100, epochs: int = 10,
+def train_tasks(tasks: list[Split], *, replay: int = 0, hidden: int = 100, epochs: int = 10,
                 lr: float = 0.05, batch_size: int = 32, classes: int = 10,
                 seed: int = 0) -> SequentialRun:
     """Train one MLP on ``tasks`` in order. With ``replay`` > 0, keep that many random

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import random
+from .. import numerics
+from .. import rng as _rng
 
 __all__ = [
     "gabor", "gabor_bank", "natural_images", "whiten", "zca_whiten", "sample_patches",
@@ -167,9 +168,8 @@ def zca_whiten(patches: np.ndarray, eps: float = 1e-2) -> tuple[np.ndarray, np.n
     if len(flat) < 2:
         raise ValueError(f"zca_whiten: need at least 2 patches, got shape {patches.shape}.")
     centred = flat - flat.mean(axis=0)
-    cov = centred.T @ centred / len(flat)
-    values, vectors = np.linalg.eigh(cov)
-    w = (vectors / np.sqrt(values + eps)) @ vectors.T
+    values, vectors = numerics.principal_axes(flat, ddof=0)        # vectors as rows
+    w = (vectors.T / np.sqrt(values + eps)) @ vectors
     return (centred @ w).reshape(patches.shape), w
 
 
@@ -189,7 +189,7 @@ def sample_patches(images: Sequence[np.ndarray], size: int, n: int, rng=None,
         if im.ndim != 2 or min(im.shape) < size:
             raise ValueError(f"sample_patches: every image must be 2-D and at least "
                              f"{size}x{size}; got shape {im.shape}.")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     which = rng.integers(0, len(images), size=n)
     out = np.empty((n, size, size))
     for i, im in enumerate(images):
@@ -274,7 +274,7 @@ def sparse_coding(patches: np.ndarray, n_atoms: int = 100, lam: float = 0.5,
         raise ValueError(f"sparse_coding: patches must be (n, size, size), got {patches.shape}.")
     if n_atoms < 1 or n_batches < 1 or batch_size < 1:
         raise ValueError("sparse_coding: n_atoms, n_batches and batch_size must be positive.")
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     size = patches.shape[1]
     X_all = patches.reshape(len(patches), -1).astype(dtype)
     D = rng.standard_normal((n_atoms, size * size)).astype(dtype)
@@ -297,15 +297,13 @@ def pca_basis(patches: np.ndarray, n: int | None = None) -> np.ndarray:
     unit norm. Each is a global, wave-like pattern (the Fourier basis, for images)."""
     patches = np.asarray(patches, dtype=np.float64)
     flat = patches.reshape(len(patches), -1)
-    centred = flat - flat.mean(axis=0)
-    values, vectors = np.linalg.eigh(centred.T @ centred / len(flat))
-    components = vectors[:, ::-1].T[: n or flat.shape[1]]
+    components = numerics.principal_axes(flat, ddof=0)[1][: n or flat.shape[1]]
     return components.reshape(-1, *patches.shape[1:])
 
 
 def random_basis(n: int, size: int, rng=None) -> np.ndarray:
     """``n`` random unit-norm atoms with independent Gaussian pixels: (n, size, size)."""
-    rng = random.generator(rng)
+    rng = _rng.generator(rng)
     atoms = rng.standard_normal((n, size * size))
     atoms /= np.linalg.norm(atoms, axis=1, keepdims=True)
     return atoms.reshape(n, size, size)

@@ -1,7 +1,7 @@
 """Layers and models: ``Module`` and the building blocks made from it."""
 
-from . import functional, utils
-from .conv import AvgPool2d, Conv2d, MaxPool2d
+from . import functional, init, utils
+from .convolutional import AvgPool2d, Conv2d, MaxPool2d
 from .layers import (
     GELU,
     Dropout,
@@ -24,6 +24,6 @@ from .rnn import LSTM, RNN, LSTMCell, RNNCell
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "Linear", "Identity", "ReLU", "Tanh",
     "Sigmoid", "GELU", "LeakyReLU", "Softmax", "Flatten", "Dropout", "LayerNorm",
-    "Embedding", "functional", "utils", "Conv2d", "MaxPool2d", "AvgPool2d",
+    "Embedding", "functional", "init", "utils", "Conv2d", "MaxPool2d", "AvgPool2d",
     "RNNCell", "RNN", "LSTMCell", "LSTM",
 ]

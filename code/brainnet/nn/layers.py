@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from .. import functional as F
-from .. import random
+from .. import rng as _rng
+from ..ops.norm import check_p, normalized_shape_arg
 from ..tensor import Tensor, as_tensor
+from .init import normal, uniform_fan_in
 from .module import Module, Parameter
-
-
-def _uniform(rng, bound: float, shape, dtype) -> Parameter:
-    return Parameter(rng.uniform(-bound, bound, size=shape).astype(dtype))
 
 
 class Linear(Module):
@@ -25,16 +22,13 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
-                 rng: np.random.Generator | int | None = None, dtype=np.float32):
+                 rng: _rng.Seed = None, dtype=np.float32):
         super().__init__()
-        if in_features <= 0 or out_features <= 0:
-            raise ValueError(f"Linear: sizes must be positive, got ({in_features}, "
-                             f"{out_features}).")
-        rng = random.generator(rng)
-        bound = 1.0 / math.sqrt(in_features)
+        _check_sizes("Linear", in_features=in_features, out_features=out_features)
+        rng = _rng.generator(rng)
         self.in_features, self.out_features = in_features, out_features
-        self.weight = _uniform(rng, bound, (out_features, in_features), dtype)
-        self.bias = _uniform(rng, bound, (out_features,), dtype) if bias else None
+        self.weight = uniform_fan_in((out_features, in_features), in_features, rng, dtype)
+        self.bias = uniform_fan_in((out_features,), in_features, rng, dtype) if bias else None
 
     def forward(self, x) -> Tensor:
         return F.linear(x, self.weight, self.bias)
@@ -50,6 +44,7 @@ class Sequential(Module):
     def __init__(self, *modules: Module):
         super().__init__()
         for i, m in enumerate(modules):
+            _check_module("Sequential", i, m)
             setattr(self, str(i), m)
 
     def forward(self, x):
@@ -79,6 +74,7 @@ class ModuleList(Module):
             self.append(m)
 
     def append(self, module: Module) -> ModuleList:
+        _check_module("ModuleList", len(self._modules), module)
         setattr(self, str(len(self._modules)), module)
         return self
 
@@ -93,6 +89,21 @@ class ModuleList(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+def _check_module(container: str, i: int, m) -> None:
+    if not isinstance(m, Module):
+        what = getattr(m, "__name__", type(m).__name__)
+        raise TypeError(
+            f"{container}: item {i} is {what!r}, not a Module, so it would never run. Use "
+            "the layer form (nn.ReLU() rather than F.relu), or write a Module whose "
+            "forward calls the function.")
+
+
+def _check_sizes(layer: str, **sizes: int) -> None:
+    for name, n in sizes.items():
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+            raise ValueError(f"{layer}: {name} must be a positive integer, got {n!r}.")
 
 
 # ----------------------------------------------------------------- activations
@@ -117,8 +128,14 @@ class Sigmoid(Module):
 
 
 class GELU(Module):
+    """GELU in its tanh approximation (PyTorch's ``nn.GELU(approximate="tanh")``)."""
+
+    def __init__(self, approximate: str = "tanh"):
+        super().__init__()
+        self.approximate = approximate
+
     def forward(self, x):
-        return F.gelu(x)
+        return F.gelu(x, self.approximate)
 
 
 class LeakyReLU(Module):
@@ -160,12 +177,10 @@ class Flatten(Module):
 class Dropout(Module):
     """Drops each input with probability ``p`` while training; identity in eval mode."""
 
-    def __init__(self, p: float = 0.5, rng: np.random.Generator | int | None = None):
+    def __init__(self, p: float = 0.5, rng: _rng.Seed = None):
         super().__init__()
-        if not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p}.")
-        self.p = p
-        self.rng = random.generator(rng)
+        self.p = check_p(p, "Dropout")
+        self.rng = _rng.generator(rng)
 
     def forward(self, x):
         return F.dropout(x, self.p, self.training, self.rng)
@@ -179,8 +194,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps: float = 1e-5, dtype=np.float32):
         super().__init__()
-        self.normalized_shape = ((normalized_shape,) if isinstance(normalized_shape, int)
-                                 else tuple(normalized_shape))
+        self.normalized_shape = normalized_shape_arg(normalized_shape, "LayerNorm")
         self.eps = eps
         self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype))
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype))
@@ -193,15 +207,15 @@ class LayerNorm(Module):
 
 
 class Embedding(Module):
-    """A learned vector per token id. Shapes: (...,) ints -> (..., embedding_dim)."""
+    """A learned vector per token id. Shapes: (...,) ints -> (..., embedding_dim).
+    Rows start N(0, std^2); std=1 is PyTorch's default."""
 
-    def __init__(self, num_embeddings: int, embedding_dim: int,
-                 rng: np.random.Generator | int | None = None, dtype=np.float32):
+    def __init__(self, num_embeddings: int, embedding_dim: int, std: float = 1.0,
+                 rng: _rng.Seed = None, dtype=np.float32):
         super().__init__()
-        rng = random.generator(rng)
+        _check_sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings, self.embedding_dim = num_embeddings, embedding_dim
-        self.weight = Parameter(rng.standard_normal((num_embeddings, embedding_dim))
-                                .astype(dtype))
+        self.weight = normal((num_embeddings, embedding_dim), std, rng, dtype)
 
     def forward(self, indices):
         return F.embedding(indices, self.weight)

@@ -16,26 +16,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import random
-from ..shape import stack
-from ..tensor import Tensor
-from .module import Module, Parameter
+from .. import rng as _rng
+from ..ops.shape import stack
+from ..tensor import Tensor, as_float
+from .init import uniform_fan_in
+from .layers import _check_sizes
+from .module import Module
 
 __all__ = ["RNNCell", "RNN", "LSTMCell", "LSTM"]
 
 
-def _uniform(rng: np.random.Generator, shape, hidden: int) -> Parameter:
-    bound = 1.0 / np.sqrt(hidden)
-    return Parameter(rng.uniform(-bound, bound, shape).astype(np.float32))
-
-
-def _check_input(name: str, x, ndim: int, features: int) -> Tensor:
-    x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=np.float32))
+def _check_input(name: str, x, ndim: int, features: int, like: Tensor) -> Tensor:
+    """The input as a tensor in the weights' dtype, of shape (N, [T,] features)."""
+    x = as_float(x, like=like)
+    if ndim == 3 and x.ndim == 3 and x.shape[1] == 0:
+        raise ValueError(f"{name}: the sequence is empty (length 0, input shape {x.shape}); "
+                         "it needs at least one time step.")
     if x.ndim != ndim or x.shape[-1] != features:
         layout = "(N, T, features)" if ndim == 3 else "(N, features)"
         raise ValueError(f"{name}: expected input of shape {layout} with {features} features, "
                          f"got shape {x.shape}.")
     return x
+
+
+def _check_pair(name: str, state) -> None:
+    """An LSTM's state is a pair (h, c), not one tensor."""
+    if state is not None and not (isinstance(state, (tuple, list)) and len(state) == 2):
+        raise TypeError(f"{name}: the state must be a pair (h, c) of (N, hidden) tensors, "
+                        f"got a {type(state).__name__}"
+                        + (f" of shape {state.shape}" if hasattr(state, "shape") else "")
+                        + ". Pass (h0, c0), or None to start from zeros.")
 
 
 def _check_state(name: str, h, n: int, hidden: int, what: str = "hidden state") -> None:
@@ -51,17 +61,18 @@ class RNNCell(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh",
-                 rng: np.random.Generator | int | None = None):
+                 rng: _rng.Seed = None):
         super().__init__()
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got "
                              f"{nonlinearity!r}.")
-        g = random.generator(rng)
+        _check_sizes("RNNCell", input_size=input_size, hidden_size=hidden_size)
+        g = _rng.generator(rng)
         self.input_size, self.hidden_size, self.nonlinearity = input_size, hidden_size, nonlinearity
-        self.weight_ih = _uniform(g, (hidden_size, input_size), hidden_size)
-        self.weight_hh = _uniform(g, (hidden_size, hidden_size), hidden_size)
-        self.bias_ih = _uniform(g, (hidden_size,), hidden_size)
-        self.bias_hh = _uniform(g, (hidden_size,), hidden_size)
+        self.weight_ih = uniform_fan_in((hidden_size, input_size), hidden_size, g)
+        self.weight_hh = uniform_fan_in((hidden_size, hidden_size), hidden_size, g)
+        self.bias_ih = uniform_fan_in((hidden_size,), hidden_size, g)
+        self.bias_hh = uniform_fan_in((hidden_size,), hidden_size, g)
 
     def step(self, xw: Tensor, h: Tensor | None) -> Tensor:
         """The update given the input's projection xw = x W_ih^T + b_ih, (N, hidden)."""
@@ -69,7 +80,7 @@ class RNNCell(Module):
         return z.tanh() if self.nonlinearity == "tanh" else z.relu()
 
     def forward(self, x, h=None) -> Tensor:
-        x = _check_input("RNNCell", x, 2, self.input_size)
+        x = _check_input("RNNCell", x, 2, self.input_size, self.weight_ih)
         _check_state("RNNCell", h, x.shape[0], self.hidden_size)
         return self.step(x @ self.weight_ih.T + self.bias_ih, h)
 
@@ -85,13 +96,13 @@ class RNN(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh",
-                 rng: np.random.Generator | int | None = None):
+                 rng: _rng.Seed = None):
         super().__init__()
         self.cell = RNNCell(input_size, hidden_size, nonlinearity, rng=rng)
         self.input_size, self.hidden_size = input_size, hidden_size
 
     def forward(self, x, h0=None) -> tuple[Tensor, Tensor]:
-        x = _check_input("RNN", x, 3, self.input_size)
+        x = _check_input("RNN", x, 3, self.input_size, self.cell.weight_ih)
         _check_state("RNN", h0, x.shape[0], self.hidden_size)
         cell = self.cell
         xw = x @ cell.weight_ih.T + cell.bias_ih            # (N, T, hidden): all steps at once
@@ -120,15 +131,16 @@ class LSTMCell(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, forget_bias: float = 0.0,
-                 rng: np.random.Generator | int | None = None):
+                 rng: _rng.Seed = None):
         super().__init__()
-        g = random.generator(rng)
+        _check_sizes("LSTMCell", input_size=input_size, hidden_size=hidden_size)
+        g = _rng.generator(rng)
         h = hidden_size
         self.input_size, self.hidden_size, self.forget_bias = input_size, hidden_size, forget_bias
-        self.weight_ih = _uniform(g, (4 * h, input_size), h)
-        self.weight_hh = _uniform(g, (4 * h, h), h)
-        self.bias_ih = _uniform(g, (4 * h,), h)
-        self.bias_hh = _uniform(g, (4 * h,), h)
+        self.weight_ih = uniform_fan_in((4 * h, input_size), h, g)
+        self.weight_hh = uniform_fan_in((4 * h, h), h, g)
+        self.bias_ih = uniform_fan_in((4 * h,), h, g)
+        self.bias_hh = uniform_fan_in((4 * h,), h, g)
         self.bias_ih.data[h:2 * h] += forget_bias
 
     def step(self, xw: Tensor, state, gates: dict | None = None):
@@ -152,7 +164,8 @@ class LSTMCell(Module):
         return h_new, c_new
 
     def forward(self, x, state=None):
-        x = _check_input("LSTMCell", x, 2, self.input_size)
+        x = _check_input("LSTMCell", x, 2, self.input_size, self.weight_ih)
+        _check_pair("LSTMCell", state)
         if state is not None:
             for what, t in zip(("hidden state", "cell state"), state, strict=True):
                 _check_state("LSTMCell", t, x.shape[0], self.hidden_size, what)
@@ -172,13 +185,14 @@ class LSTM(Module):
     """
 
     def __init__(self, input_size: int, hidden_size: int, forget_bias: float = 0.0,
-                 rng: np.random.Generator | int | None = None):
+                 rng: _rng.Seed = None):
         super().__init__()
         self.cell = LSTMCell(input_size, hidden_size, forget_bias, rng=rng)
         self.input_size, self.hidden_size = input_size, hidden_size
 
     def forward(self, x, state=None, return_gates: bool = False):
-        x = _check_input("LSTM", x, 3, self.input_size)
+        x = _check_input("LSTM", x, 3, self.input_size, self.cell.weight_ih)
+        _check_pair("LSTM", state)
         if state is not None:
             for what, t in zip(("hidden state", "cell state"), state, strict=True):
                 _check_state("LSTM", t, x.shape[0], self.hidden_size, what)
@@ -190,7 +204,7 @@ class LSTM(Module):
             state = cell.step(xw[:, t], state, gates)
             outputs.append(state[0])
         out = (stack(outputs, axis=1), state)               # (N, T, H), ((N, H), (N, H))
-        if return_gates:
+        if gates is not None:
             return (*out, {k: np.stack(v, axis=1) for k, v in gates.items()})
         return out
 

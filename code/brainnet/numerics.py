@@ -1,0 +1,70 @@
+"""Numerically stable formulas on numpy arrays, each written once.
+
+The ops in ``brainnet.ops`` compute their forward values with these, and so do the
+chapters' numpy models (Hopfield retrieval, feedback alignment) and the book's
+plotting helpers. They take and return plain arrays and keep the input's float dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-x), accurate on both sides.
+
+    The exponent is capped where e^-x would overflow, so sigmoid(-100) is a tiny
+    positive number rather than a warning and 0. (The popular 0.5 tanh(x/2) + 0.5 is
+    faster but loses every digit for negative x in float32: sigmoid(-20) comes out as
+    exactly 0, and log(sigmoid(x)) as -inf.)
+    """
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float32)
+    return 1.0 / (1.0 + np.exp(np.minimum(-x, x.dtype.type(_EXP_CAP[x.dtype.char]))))
+
+
+_EXP_CAP = {"e": 11.0, "f": 88.0, "d": 709.0, "g": 709.0}
+"""The largest exponent whose exp() is still finite, per float dtype character."""
+
+
+def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """log(sum(exp(x))) along ``axis`` (kept, length 1), shifted by the maximum so that
+    exp never overflows. Shapes: (..., C) -> (..., 1) for axis=-1."""
+    m = x.max(axis=axis, keepdims=True)
+    return m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+
+
+def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """x - logsumexp(x): log-probabilities without ever forming a tiny probability."""
+    return x - logsumexp(x, axis)
+
+
+def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum (same shape as x)."""
+    z = np.exp(x - x.max(axis=axis, keepdims=True))
+    z /= z.sum(axis=axis, keepdims=True)
+    return z
+
+
+def angle(a: np.ndarray, b: np.ndarray) -> float:
+    """Angle in degrees, in [0, 180], between two arrays read as flat vectors; 90 if
+    either is zero (no direction to compare)."""
+    a, b = np.ravel(a).astype(np.float64), np.ravel(b).astype(np.float64)
+    na, nb = np.linalg.norm(a), np.linalg.norm(b)
+    if na == 0 or nb == 0:
+        return 90.0
+    return float(np.degrees(np.arccos(np.clip(a @ b / (na * nb), -1.0, 1.0))))
+
+
+def principal_axes(X: np.ndarray, ddof: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """PCA: the eigenvalues (largest first) and unit eigenvectors (as rows) of the
+    covariance of the rows of ``X`` (n, d) about their mean, dividing by n - ddof.
+    Returns ((d,), (d, d)) in float64. Each vector's sign is arbitrary."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or len(X) <= ddof:
+        raise ValueError(f"principal_axes: X must be 2-D with more than {ddof} row(s), got "
+                         f"shape {X.shape}.")
+    centred = X - X.mean(axis=0)
+    values, vectors = np.linalg.eigh(centred.T @ centred / (len(X) - ddof))
+    return values[::-1], vectors[:, ::-1].T

@@ -1,0 +1,172 @@
+"""Fast twins: ops fused into one graph node with a hand-written backward.
+
+Each function here computes exactly what a readable definition elsewhere in
+``brainnet/ops`` computes, from the same formula, but as one node instead of several,
+and with its first-order backward on raw arrays (no tensor ops, no graph). When a
+graph is being recorded (``create_graph=True``) the backward uses tensor ops instead,
+so second derivatives still work. ``F`` and ``nn`` use these; the readable twins are
+what to read first. ``tests/unit/test_twins.py`` holds every pair equal, in values
+and in first and second derivatives, and ``make bench`` measures what each one saves.
+
+    fast                  readable twin
+    fused.relu            activation.relu       max(x, 0), gradient g * (x > 0)
+    fused.linear          arith.linear          x @ W.T + b
+    fused.cross_entropy   loss.cross_entropy    nll_loss(log_softmax(x), t)
+    fused.embedding       embedding.embedding   weight[indices]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import numerics
+from ..autograd import is_grad_enabled, record
+from ..tensor import ArrayLike, Tensor, as_float, wrap
+from .activation import log_softmax, softmax
+from .embedding import token_ids
+from .loss import check_reduction, class_targets
+
+
+# -------------------------------------------------------------------------- relu
+def relu(x: ArrayLike) -> Tensor:
+    """max(x, 0); the gradient at exactly 0 is taken to be 0."""
+    x = as_float(x)
+    xd = x._data
+    out = wrap(np.maximum(xd, 0))
+
+    def backward(g):
+        if is_grad_enabled():
+            return (g * (xd > 0),)
+        return (wrap(g._data * (xd > 0)),)
+
+    return record(out, (x,), backward, "relu")
+
+
+# ------------------------------------------------------------------------ linear
+def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, PyTorch's layout, as one node.
+
+    Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out). Integer or
+    other-precision inputs are cast to the weight's dtype.
+    """
+    x = as_float(x, like=weight)
+    xd, w = x._data, weight._data             # fast twins read the fields directly
+    n_out, n_in = w.shape
+    if xd.ndim == 0 or xd.shape[-1] != n_in:
+        raise ValueError(
+            f"linear: input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features, "
+            f"but the weight of shape {weight.shape} expects {n_in}. The input must end "
+            "with in_features; check the layer sizes.")
+    y = xd @ w.T                                                  # (..., out)
+    if bias is not None:
+        y += bias._data
+    out = wrap(y)
+    parents = (x, weight) if bias is None else (x, weight, bias)
+
+    def backward(g):
+        if is_grad_enabled():                                     # create_graph: tensor ops
+            g2 = g.reshape(-1, n_out)                             # (N, out)
+            gx = g @ weight if x.requires_grad else None
+            gw = g2.T @ x.reshape(-1, n_in) if weight.requires_grad else None
+            gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
+        else:                                                     # the same, on arrays
+            gd = g._data
+            g2 = gd.reshape(-1, n_out)
+            gx = wrap(gd @ w) if x._requires_grad else None
+            gw = wrap(g2.T @ xd.reshape(-1, n_in)) if weight._requires_grad else None
+            gb = (wrap(g2.sum(axis=0)) if bias is not None and bias._requires_grad
+                  else None)
+        return (gx, gw) if bias is None else (gx, gw, gb)
+
+    return record(out, parents, backward, "linear")
+
+
+# ----------------------------------------------------------------- cross-entropy
+def cross_entropy(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Tensor:
+    """Softmax cross-entropy from logits, as one node (see ``loss.cross_entropy``).
+
+    Shapes: input (..., C), classes on the last axis; target (...,) integer classes or
+    (..., C) probabilities. The gradient with respect to the logits is
+    softmax * sum(target) - target (softmax - onehot for class labels), divided by N
+    for the mean; a probability target that requires grad gets -log_softmax.
+    """
+    logits = as_float(input)
+    check_reduction(reduction, "cross_entropy")
+    t, soft = class_targets(target, logits, "cross_entropy")
+    target_needs_grad = soft and isinstance(target, Tensor) and target.requires_grad
+    target_t = as_float(target, like=logits) if target_needs_grad else None
+    classes = logits.shape[-1]
+    logp = numerics.log_softmax(logits._data)                     # (..., C)
+    if soft:
+        t = t.astype(logp.dtype, copy=False)
+        losses = -(t * logp).sum(axis=-1)                         # (...,)
+    else:
+        rows, cols = np.arange(t.size), t.reshape(-1)
+        losses = -logp.reshape(-1, classes)[rows, cols].reshape(t.shape)
+    n = losses.size
+    if reduction == "mean" and n == 0:
+        raise ValueError(f"cross_entropy: there are no examples (input shape "
+                         f"{logits.shape}), so the mean loss is undefined.")
+    if reduction == "none":
+        out = wrap(losses)
+    else:
+        total = losses.sum()
+        out = wrap(np.asarray(total / n if reduction == "mean" else total, dtype=logp.dtype))
+
+    def scale(g):
+        """dL/dloss for each example, broadcastable against (..., C)."""
+        if reduction == "mean":
+            return g / n
+        return g if reduction == "sum" else g.unsqueeze(-1) if isinstance(g, Tensor) \
+            else g[..., None]
+
+    def backward(g):
+        if is_grad_enabled():                                     # create_graph: tensor ops
+            s = scale(g)
+            if soft:
+                probs = target_t if target_t is not None else wrap(t)
+                grad_logits = (softmax(logits) * probs.sum(axis=-1, keepdims=True)
+                               - probs) * s
+            else:
+                onehot = np.zeros(logp.shape, dtype=logp.dtype)
+                onehot.reshape(-1, classes)[rows, cols] = 1.0
+                grad_logits = (softmax(logits) - onehot) * s
+            grad_target = -log_softmax(logits) * s if target_t is not None else None
+        else:                                                     # the same, on arrays
+            s = scale(g._data)
+            p = np.exp(logp)
+            if soft:
+                p *= t.sum(axis=-1, keepdims=True)
+                p -= t
+            else:
+                p.reshape(-1, classes)[rows, cols] -= 1.0
+            p *= s
+            grad_logits = wrap(p)
+            grad_target = wrap(-logp * s) if target_t is not None else None
+        return (grad_logits,) if target_t is None else (grad_logits, grad_target)
+
+    parents = (logits,) if target_t is None else (logits, target_t)
+    return record(out, parents, backward, "cross_entropy")
+
+
+# ---------------------------------------------------------------------- embedding
+def embedding(indices: ArrayLike, weight: Tensor) -> Tensor:
+    """Rows of ``weight`` picked by integer ``indices``, as one node whose backward is
+    a one-hot matmul (``np.add.at``, the readable scatter, is several times slower).
+
+    Shapes: indices (...,), weight (V, D) -> (..., D).
+    """
+    idx = token_ids(indices, weight.shape[0], "embedding",
+                    f"rows of the table (weight {weight.shape})")
+    flat = idx.reshape(-1)
+    vocab, dim = weight.shape
+    out = wrap(weight.data[idx])
+
+    def backward(g):
+        onehot_t = np.zeros((vocab, flat.size), dtype=weight.dtype)  # (V, M)
+        onehot_t[flat, np.arange(flat.size)] = 1.0
+        if is_grad_enabled():
+            return (wrap(onehot_t) @ g.reshape(flat.size, dim),)
+        return (wrap(onehot_t @ g.data.reshape(flat.size, dim)),)
+
+    return record(out, (weight,), backward, "embedding")

@@ -1,0 +1,104 @@
+"""Shared fixtures: the built book (built once per test session) and its pages.
+
+Set BRAINNET_REUSE_BUILD=1 to reuse an existing _build/html and its log instead of
+rebuilding (handy while writing tests; `make test` always rebuilds).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+LOG = BUILD / "build.log"
+SCREENSHOTS = BUILD / "screenshots"
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+@dataclasses.dataclass
+class BookBuild:
+    returncode: int
+    output: str
+    seconds: float
+    html: Path
+
+    @property
+    def warnings(self) -> list[str]:
+        """Sphinx's warnings and errors ("path: WARNING: ..."); kernel log lines such as
+        "[IPKernelApp] WARNING | ..." are not Sphinx warnings and are ignored."""
+        return [line for line in self.output.splitlines()
+                if re.search(r"(^|: )(WARNING|ERROR|CRITICAL|SEVERE):", line)]
+
+
+def book_env() -> dict:
+    """The environment `make book` uses: one BLAS thread, explore in static mode."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", BOOKKIT_EXPLORE="static")
+    env.pop("MPLBACKEND", None)  # notebooks must use the inline backend
+    return env
+
+
+def jupyter_book() -> str:
+    """The jupyter-book next to this interpreter (the .venv one under `make`)."""
+    exe = Path(sys.executable).with_name("jupyter-book")
+    return str(exe) if exe.exists() else "jupyter-book"
+
+
+def build_book(source: Path, extra: tuple[str, ...] = ()) -> BookBuild:
+    """Build a book from scratch with warnings as errors, as `make test` requires.
+
+    Earlier output is removed first, so no stale page survives and every warning of
+    every page is reported again.
+    """
+    for stale in ("html", ".doctrees", "jupyter_execute"):
+        shutil.rmtree(source / "_build" / stale, ignore_errors=True)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [jupyter_book(), "build", str(source), "--all", "-W", "-n", "--keep-going", *extra],
+        cwd=source, env=book_env(), capture_output=True, text=True)
+    output = ANSI.sub("", proc.stdout + proc.stderr)
+    return BookBuild(proc.returncode, output, time.perf_counter() - start,
+                     source / "_build" / "html")
+
+
+@pytest.fixture(scope="session")
+def book() -> BookBuild:
+    """The book in _build/html, built once for the whole session."""
+    if os.environ.get("BRAINNET_REUSE_BUILD") == "1" and LOG.exists() and HTML.exists():
+        return BookBuild(0, LOG.read_text(), 0.0, HTML)
+    result = build_book(ROOT)
+    LOG.parent.mkdir(exist_ok=True)
+    LOG.write_text(result.output)
+    return result
+
+
+def toc_files() -> list[str]:
+    """Every document named in _toc.yml (the root first), without suffix."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                files.append(entry["file"])
+            walk(entry.get("sections"))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters"))
+    walk(toc.get("chapters"))
+    return [str(Path(f).with_suffix("")) if Path(f).suffix in {".md", ".ipynb"} else f
+            for f in files]
+
+
+def chapter_notebooks() -> list[Path]:
+    return sorted((ROOT / "chapters").glob("*.ipynb"))
