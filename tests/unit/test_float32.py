@@ -14,12 +14,11 @@ import importlib
 
 import numpy as np
 import pytest
+from test_gradcheck_coverage import CASES, _test_modules
 
 import brainnet as bn
 from brainnet import nn
 from brainnet.autograd import enable_grad, no_grad
-
-from test_gradcheck_coverage import CASES, _test_modules
 
 #: Cases whose function builds its own float64 data, so the output is float64 by design.
 FLOAT64_BY_DESIGN = {
