@@ -124,11 +124,13 @@ def copy(t: Tensor) -> Tensor:
 
 # -------------------------------------------------------------------- backward
 def _propagate(root: Tensor, seed: Tensor, create_graph: bool,
-               keep: frozenset[Tensor] | set[Tensor] = frozenset()) -> dict[Tensor, Tensor]:
+               keep: frozenset[Tensor] | set[Tensor] = frozenset(),
+               stop: frozenset[Tensor] | set[Tensor] = frozenset()) -> dict[Tensor, Tensor]:
     """Send ``seed`` (dL/droot) back through the graph below ``root``.
 
     Returns the gradient of every leaf reached, of every tensor that asked to
-    ``retain_grad()`` and of every tensor in ``keep``.
+    ``retain_grad()``, of every tensor in ``keep`` and of every tensor in ``stop``,
+    below which nothing is propagated.
     """
     found: dict[Tensor, Tensor] = {}
     pending: dict[Tensor, Tensor] = {root: seed}   # gradient sums not yet passed on
@@ -144,6 +146,9 @@ def _propagate(root: Tensor, seed: Tensor, create_graph: bool,
             g = pending.pop(node)
             if node._retain or node in keep:
                 found[node] = g
+            if node in stop:
+                found[node] = g
+                continue
             if changed > node._tick:               # some data changed since: check ours
                 _check_unchanged(node)
             for parent, pg in zip(node._parents, node._backward(g), strict=True):  # type: ignore[misc]
@@ -275,6 +280,24 @@ def grad(outputs: Tensor, inputs: Sequence[Tensor] | Tensor,
                                "outputs. Pass allow_unused=True to get None for it.")
         result.append(None if g is None else _own(g, t, handed_out, create_graph))
     return tuple(result)
+
+
+def partial_grads(output: Tensor, inputs: Sequence[Tensor], given: Sequence[Tensor] = ()
+                  ) -> tuple[Tensor | None, ...]:
+    """Recorded gradients of the scalar ``output`` with respect to ``inputs``, each taken
+    as an independent variable: the pass stops at the inputs and at the tensors in
+    ``given``, instead of following them further down their own graphs.
+
+    This is the vector-Jacobian product of one op: a fused op differentiates its
+    readable twin this way when a graph is being recorded (``ops/fused/twin.py``), and
+    the incoming gradient is one of the ``given``.
+    """
+    if not output._requires_grad:
+        return tuple(None for _ in inputs)
+    wanted = [t for t in inputs if t._requires_grad]
+    found = _propagate(output, _seed(output, None, "partial_grads"), True,
+                       stop=set(wanted) | {t for t in given if isinstance(t, Tensor)})
+    return tuple(found.get(t) if t._requires_grad else None for t in inputs)
 
 
 def hvp(fn: Callable[[], Tensor], params: Iterable[Tensor], vector: Iterable[ArrayLike]

@@ -5,9 +5,10 @@
 
 Nothing is defined here: each name is an op from ``brainnet/ops``. Where an op has a
 fused twin (one graph node, a hand-written backward), ``F`` hands out the fused one:
-``relu``, ``linear``, ``cross_entropy`` and ``embedding`` come from ``ops/fused.py``,
-and their readable definitions are ``ops.activation.relu``, ``ops.arith.linear``,
-``ops.loss.cross_entropy`` and ``ops.embedding.embedding``.
+``relu``, ``linear``, ``cross_entropy``, ``embedding`` and
+``scaled_dot_product_attention`` come from ``ops/fused/``, and their readable
+definitions are in ``ops/activation.py``, ``ops/arith.py``, ``ops/loss.py``,
+``ops/embedding.py`` and ``ops/attention.py``.
 """
 
 from .ops.activation import (
@@ -21,7 +22,7 @@ from .ops.activation import (
 )
 from .ops.conv import avg_pool2d, conv2d, max_pool2d
 from .ops.embedding import one_hot
-from .ops.fused import cross_entropy, embedding, linear, relu
+from .ops.fused import cross_entropy, embedding, linear, relu, scaled_dot_product_attention
 from .ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -37,5 +38,5 @@ __all__ = [
     "linear", "cross_entropy", "nll_loss", "mse_loss", "l1_loss", "huber_loss",
     "binary_cross_entropy", "binary_cross_entropy_with_logits",
     "dropout", "layer_norm", "embedding", "one_hot",
-    "conv2d", "max_pool2d", "avg_pool2d",
+    "conv2d", "max_pool2d", "avg_pool2d", "scaled_dot_product_attention",
 ]

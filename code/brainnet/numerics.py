@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^-x), accurate on both sides.
+def sigmoid(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """1 / (1 + e^-x), accurate on both sides; written into ``out`` if given.
 
     The exponent is capped where e^-x would overflow, so sigmoid(-100) is a tiny
     positive number rather than a warning and 0. (The popular 0.5 tanh(x/2) + 0.5 is
@@ -21,7 +21,13 @@ def sigmoid(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x)
     if x.dtype.kind != "f":
         x = x.astype(np.float32)
-    return 1.0 / (1.0 + np.exp(np.minimum(-x, x.dtype.type(_EXP_CAP[x.dtype.char]))))
+    if out is None:
+        out = np.empty_like(x)                 # an array even for 0-d input
+    np.negative(x, out=out)
+    np.minimum(out, x.dtype.type(_EXP_CAP[x.dtype.char]), out=out)
+    np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 _EXP_CAP = {"e": 11.0, "f": 88.0, "d": 709.0, "g": 709.0}

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import brainnet as bn
-from brainnet.ops import activation, arith, embedding, fused, loss
+from brainnet.ops import activation, arith, attention, embedding, fused, loss, recurrent
 from brainnet.ops.conv import conv2d, conv2d_naive
 
 
@@ -25,6 +25,7 @@ LABELS = np.array([2, 0, 1, 1])
 PROBS = np.random.default_rng(3).dirichlet(np.ones(3), size=4)
 UNNORMALISED = np.abs(r(4, 4, 3))                 # rows not summing to 1
 IDS = np.array([[1, 3, 1], [0, 2, 3]])
+MASK = np.array([[True, True, False, True, False]] * 4)         # (L=4, S=5), every row has a key
 
 #: name -> (fast, readable, inputs, second_order). Float inputs are differentiated;
 #: integer ones (labels, ids) are passed through.
@@ -48,6 +49,33 @@ TWINS = {
                                             [r(11, 4, 3), UNNORMALISED], True),
     "embedding": (lambda w: fused.embedding(IDS, w), lambda w: embedding.embedding(IDS, w),
                   [r(12, 4, 2)], True),
+    "scaled_dot_product_attention": (fused.scaled_dot_product_attention,
+                                     attention.scaled_dot_product_attention,
+                                     [r(16, 2, 3, 4, 5), r(17, 2, 3, 6, 5), r(18, 2, 3, 6, 2)],
+                                     True),
+    "scaled_dot_product_attention[causal, scale]": (
+        lambda q, k, v: fused.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.3),
+        lambda q, k, v: attention.scaled_dot_product_attention(q, k, v, is_causal=True,
+                                                               scale=0.3),
+        [r(19, 2, 5, 4), r(20, 2, 5, 4), r(21, 2, 5, 3)], True),
+    "scaled_dot_product_attention[bool mask, broadcast key]": (
+        lambda q, k, v: fused.scaled_dot_product_attention(q, k, v, attn_mask=MASK),
+        lambda q, k, v: attention.scaled_dot_product_attention(q, k, v, attn_mask=MASK),
+        [r(22, 2, 4, 3), r(23, 1, 5, 3), r(24, 1, 5, 2)], True),
+    "scaled_dot_product_attention[float mask]": (
+        lambda q, k, v: fused.scaled_dot_product_attention(q, k, v, attn_mask=r(25, 4, 5)),
+        lambda q, k, v: attention.scaled_dot_product_attention(q, k, v, attn_mask=r(25, 4, 5)),
+        [r(26, 4, 3), r(27, 5, 3), r(28, 5, 2)], True),
+    "lstm": (fused.lstm, recurrent.lstm,
+             [r(30, 2, 5, 3) , 0.5 * r(31, 2, 4), 0.5 * r(32, 2, 4), 0.5 * r(33, 16, 3),
+              0.5 * r(34, 16, 4), 0.5 * r(35, 16), 0.5 * r(36, 16)], True),
+    "rnn": (fused.rnn, recurrent.rnn,
+            [r(40, 2, 5, 3), 0.5 * r(41, 2, 4), 0.5 * r(42, 4, 3), 0.5 * r(43, 4, 4),
+             0.5 * r(44, 4), 0.5 * r(45, 4)], True),
+    "rnn[relu]": (lambda *a: fused.rnn(*a, nonlinearity="relu"),
+                  lambda *a: recurrent.rnn(*a, nonlinearity="relu"),
+                  [r(46, 2, 5, 3), 0.5 * r(47, 2, 4), 0.5 * r(48, 4, 3), 0.5 * r(49, 4, 4),
+                   0.5 * r(50, 4), 0.5 * r(51, 4)], True),
     "conv2d": (lambda x, w, b: conv2d(x, w, b, padding=1),
                lambda x, w, b: conv2d_naive(x, w, b, padding=1),
                [r(13, 2, 2, 5, 5), r(14, 3, 2, 3, 3), r(15, 3)], False),
@@ -101,8 +129,19 @@ def test_probability_targets_that_require_grad_agree_to_second_order():
         np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
 
 
+def test_lstm_gates_come_from_the_same_forward_pass():
+    x, h0, c0 = (bn.tensor(r(60, 2, 6, 3)), bn.tensor(np.zeros((2, 4))),
+                 bn.tensor(np.zeros((2, 4))))
+    weights = [bn.tensor(0.5 * r(61 + i, *shape)) for i, shape in
+               enumerate([(16, 3), (16, 4), (16,), (16,)])]
+    gates: dict = {}
+    y = fused.lstm(x, h0, c0, *weights, gates=gates)
+    np.testing.assert_allclose(gates["cell"], y.data[..., 4:])
+    assert set(gates) == {"input", "forget", "output", "cell"}
+    assert all(g.shape == (2, 6, 4) for g in gates.values())
+
+
 def test_every_fused_op_has_a_twin():
-    public = {n for n in dir(fused) if not n.startswith("_")
-              and getattr(getattr(fused, n), "__module__", "") == fused.__name__}
+    public = {n for n in fused.__all__ if n != "attention"}   # attention: sdpa plus weights
     covered = {n.split("[")[0] for n in TWINS}
     assert public <= covered, f"fused ops without a readable twin here: {public - covered}"

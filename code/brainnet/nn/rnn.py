@@ -1,9 +1,9 @@
 """Recurrent layers: a network with a loop in time.
 
-``RNNCell``/``LSTMCell`` take one time step; ``RNN``/``LSTM`` run a cell over a whole
-sequence. Gradients flow back through every step (backpropagation through time) simply
-because autograd records the unrolled loop; ``brainnet.autograd`` sorts the graph
-iteratively, so sequences of thousands of steps do not hit Python's recursion limit.
+``RNNCell``/``LSTMCell`` take one time step, written with the step functions of
+``brainnet.ops.recurrent`` (plain tensor ops: read these first). ``RNN``/``LSTM`` run a
+whole sequence as one fused graph node (``ops/fused/recurrent.py``), with the backward
+pass through time written out; ``tests/unit/test_twins.py`` holds the two equal.
 
 Conventions follow PyTorch (parameter names ``weight_ih``, ``weight_hh``, ``bias_ih``,
 ``bias_hh``; LSTM gates stacked in the order input, forget, cell, output; initialisation
@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import rng as _rng
-from ..ops.shape import stack
-from ..tensor import Tensor, as_float
+from ..ops import fused, recurrent
+from ..tensor import Tensor, as_float, wrap
 from .init import uniform_fan_in
 from .layers import _check_sizes
 from .module import Module
@@ -39,18 +39,28 @@ def _check_input(name: str, x, ndim: int, features: int, like: Tensor) -> Tensor
     return x
 
 
-def _check_pair(name: str, state) -> None:
-    """An LSTM's state is a pair (h, c), not one tensor."""
-    if state is not None and not (isinstance(state, (tuple, list)) and len(state) == 2):
+def _state(name: str, h, n: int, hidden: int, like: Tensor, what: str = "hidden state"
+           ) -> Tensor:
+    """A state tensor (N, hidden) in the weights' dtype; zeros if None."""
+    if h is None:
+        return wrap(np.zeros((n, hidden), like.dtype))
+    h = as_float(h, like=like)
+    if tuple(h.shape) != (n, hidden):
+        raise ValueError(f"{name}: {what} must have shape ({n}, {hidden}), got {tuple(h.shape)}.")
+    return h
+
+
+def _pair(name: str, state, n: int, hidden: int, like: Tensor) -> tuple[Tensor, Tensor]:
+    """An LSTM's state (h, c), each (N, hidden); zeros if None."""
+    if state is None:
+        return _state(name, None, n, hidden, like), _state(name, None, n, hidden, like)
+    if not (isinstance(state, (tuple, list)) and len(state) == 2):
         raise TypeError(f"{name}: the state must be a pair (h, c) of (N, hidden) tensors, "
                         f"got a {type(state).__name__}"
                         + (f" of shape {state.shape}" if hasattr(state, "shape") else "")
                         + ". Pass (h0, c0), or None to start from zeros.")
-
-
-def _check_state(name: str, h, n: int, hidden: int, what: str = "hidden state") -> None:
-    if h is not None and tuple(h.shape) != (n, hidden):
-        raise ValueError(f"{name}: {what} must have shape ({n}, {hidden}), got {tuple(h.shape)}.")
+    return (_state(name, state[0], n, hidden, like),
+            _state(name, state[1], n, hidden, like, "cell state"))
 
 
 class RNNCell(Module):
@@ -74,22 +84,19 @@ class RNNCell(Module):
         self.bias_ih = uniform_fan_in((hidden_size,), hidden_size, g)
         self.bias_hh = uniform_fan_in((hidden_size,), hidden_size, g)
 
-    def step(self, xw: Tensor, h: Tensor | None) -> Tensor:
-        """The update given the input's projection xw = x W_ih^T + b_ih, (N, hidden)."""
-        z = xw + self.bias_hh if h is None else xw + h @ self.weight_hh.T + self.bias_hh
-        return z.tanh() if self.nonlinearity == "tanh" else z.relu()
-
     def forward(self, x, h=None) -> Tensor:
         x = _check_input("RNNCell", x, 2, self.input_size, self.weight_ih)
-        _check_state("RNNCell", h, x.shape[0], self.hidden_size)
-        return self.step(x @ self.weight_ih.T + self.bias_ih, h)
+        h = _state("RNNCell", h, x.shape[0], self.hidden_size, self.weight_ih)
+        xw = x @ self.weight_ih.T + self.bias_ih                    # (N, hidden)
+        return recurrent.rnn_cell(xw, h, self.weight_hh, self.bias_hh, self.nonlinearity)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, nonlinearity={self.nonlinearity!r}"
 
 
 class RNN(Module):
-    """An ``RNNCell`` run over a sequence.
+    """An ``RNNCell`` run over a sequence (one fused node; ``recurrent.rnn`` is the
+    step-by-step definition).
 
     Shapes: x (N, T, input_size), h0 (N, hidden_size) or None ->
     (output (N, T, hidden_size): h at every step, h_T (N, hidden_size)).
@@ -102,15 +109,12 @@ class RNN(Module):
         self.input_size, self.hidden_size = input_size, hidden_size
 
     def forward(self, x, h0=None) -> tuple[Tensor, Tensor]:
-        x = _check_input("RNN", x, 3, self.input_size, self.cell.weight_ih)
-        _check_state("RNN", h0, x.shape[0], self.hidden_size)
-        cell = self.cell
-        xw = x @ cell.weight_ih.T + cell.bias_ih            # (N, T, hidden): all steps at once
-        h, outputs = h0, []
-        for t in range(x.shape[1]):
-            h = cell.step(xw[:, t], h)                      # (N, hidden)
-            outputs.append(h)
-        return stack(outputs, axis=1), h                    # (N, T, hidden), (N, hidden)
+        c = self.cell
+        x = _check_input("RNN", x, 3, self.input_size, c.weight_ih)
+        h0 = _state("RNN", h0, x.shape[0], self.hidden_size, c.weight_ih)
+        out = fused.rnn(x, h0, c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh,
+                        c.nonlinearity)                             # (N, T, hidden)
+        return out, out[:, -1]                                      # ..., (N, hidden)
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"
@@ -118,12 +122,8 @@ class RNN(Module):
 
 class LSTMCell(Module):
     """One step of a long short-term memory cell (Hochreiter & Schmidhuber 1997, with the
-    forget gate of Gers et al. 2000).
-
-        i, f, o = sigmoid(.)   input, forget and output gates
-        g = tanh(.)            candidate cell content
-        c' = f * c + i * g     the cell: an additive path through time
-        h' = o * tanh(c')
+    forget gate of Gers, Schmidhuber & Cummins 2000); ``recurrent.lstm_cell`` writes
+    out its equations.
 
     Shapes: x (N, input_size), state (h, c) each (N, hidden_size) or None (zeros) ->
     (h', c'). ``forget_bias`` is added to the forget gate's bias at initialisation: a
@@ -143,45 +143,25 @@ class LSTMCell(Module):
         self.bias_hh = uniform_fan_in((4 * h,), h, g)
         self.bias_ih.data[h:2 * h] += forget_bias
 
-    def step(self, xw: Tensor, state, gates: dict | None = None):
-        """The update given xw = x W_ih^T + b_ih, (N, 4 hidden). If ``gates`` is a dict,
-        the gate values (numpy) are appended to its lists, for plotting."""
-        H = self.hidden_size
-        if state is None:
-            z = xw + self.bias_hh                                       # (N, 4H)
-            c = None
-        else:
-            h, c = state
-            z = xw + h @ self.weight_hh.T + self.bias_hh                # (N, 4H)
-        s = z.sigmoid()
-        i, f, o = s[:, :H], s[:, H:2 * H], s[:, 3 * H:]                 # (N, H) each
-        cand = z[:, 2 * H:3 * H].tanh()
-        c_new = i * cand if c is None else f * c + i * cand
-        h_new = o * c_new.tanh()
-        if gates is not None:
-            for name, value in (("input", i), ("forget", f), ("output", o), ("cell", c_new)):
-                gates.setdefault(name, []).append(value.numpy())
-        return h_new, c_new
-
-    def forward(self, x, state=None):
+    def forward(self, x, state=None) -> tuple[Tensor, Tensor]:
         x = _check_input("LSTMCell", x, 2, self.input_size, self.weight_ih)
-        _check_pair("LSTMCell", state)
-        if state is not None:
-            for what, t in zip(("hidden state", "cell state"), state, strict=True):
-                _check_state("LSTMCell", t, x.shape[0], self.hidden_size, what)
-        return self.step(x @ self.weight_ih.T + self.bias_ih, state)
+        h, c = _pair("LSTMCell", state, x.shape[0], self.hidden_size, self.weight_ih)
+        xw = x @ self.weight_ih.T + self.bias_ih                    # (N, 4 hidden)
+        h_new, c_new, _ = recurrent.lstm_cell(xw, h, c, self.weight_hh, self.bias_hh)
+        return h_new, c_new
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}, forget_bias={self.forget_bias}"
 
 
 class LSTM(Module):
-    """An ``LSTMCell`` run over a sequence.
+    """An ``LSTMCell`` run over a sequence (one fused node; ``recurrent.lstm`` is the
+    step-by-step definition).
 
     Shapes: x (N, T, input_size), state (h0, c0) or None ->
     (output (N, T, hidden_size), (h_T, c_T) each (N, hidden_size)).
     ``return_gates=True`` adds a third result: a dict of numpy arrays (N, T, hidden) for
-    the input, forget and output gates and the cell state.
+    the input, forget and output gates and the cell state, from the same forward pass.
     """
 
     def __init__(self, input_size: int, hidden_size: int, forget_bias: float = 0.0,
@@ -191,22 +171,14 @@ class LSTM(Module):
         self.input_size, self.hidden_size = input_size, hidden_size
 
     def forward(self, x, state=None, return_gates: bool = False):
-        x = _check_input("LSTM", x, 3, self.input_size, self.cell.weight_ih)
-        _check_pair("LSTM", state)
-        if state is not None:
-            for what, t in zip(("hidden state", "cell state"), state, strict=True):
-                _check_state("LSTM", t, x.shape[0], self.hidden_size, what)
-        cell = self.cell
-        xw = x @ cell.weight_ih.T + cell.bias_ih            # (N, T, 4H): all steps at once
+        c, H = self.cell, self.hidden_size
+        x = _check_input("LSTM", x, 3, self.input_size, c.weight_ih)
+        h0, c0 = _pair("LSTM", state, x.shape[0], H, c.weight_ih)
         gates: dict | None = {} if return_gates else None
-        outputs = []
-        for t in range(x.shape[1]):
-            state = cell.step(xw[:, t], state, gates)
-            outputs.append(state[0])
-        out = (stack(outputs, axis=1), state)               # (N, T, H), ((N, H), (N, H))
-        if gates is not None:
-            return (*out, {k: np.stack(v, axis=1) for k, v in gates.items()})
-        return out
+        y = fused.lstm(x, h0, c0, c.weight_ih, c.weight_hh, c.bias_ih, c.bias_hh,
+                       gates)                                       # (N, T, 2H): h and c
+        out = (y[..., :H], (y[:, -1, :H], y[:, -1, H:]))            # (N, T, H), ((N, H), (N, H))
+        return (*out, gates) if gates is not None else out
 
     def extra_repr(self) -> str:
         return f"{self.input_size}, {self.hidden_size}"

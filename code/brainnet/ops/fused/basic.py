@@ -1,30 +1,20 @@
-"""Fast twins: ops fused into one graph node with a hand-written backward.
+"""Fast twins of the ops every network step runs: relu, linear, cross-entropy, embedding.
 
-Each function here computes exactly what a readable definition elsewhere in
-``brainnet/ops`` computes, from the same formula, but as one node instead of several,
-and with its first-order backward on raw arrays (no tensor ops, no graph). When a
-graph is being recorded (``create_graph=True``) the backward uses tensor ops instead,
-so second derivatives still work. ``F`` and ``nn`` use these; the readable twins are
-what to read first. ``tests/unit/test_twins.py`` holds every pair equal, in values
-and in first and second derivatives, and ``make bench`` measures what each one saves.
-
-    fast                  readable twin
-    fused.relu            activation.relu       max(x, 0), gradient g * (x > 0)
-    fused.linear          arith.linear          x @ W.T + b
-    fused.cross_entropy   loss.cross_entropy    nll_loss(log_softmax(x), t)
-    fused.embedding       embedding.embedding   weight[indices]
+Each is one graph node whose first-order backward runs on raw arrays; when a graph is
+recorded (``create_graph=True``) the backward uses tensor ops instead, so that second
+derivatives still work. See ``fused/__init__.py`` for the list of twins.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .. import numerics
-from ..autograd import is_grad_enabled, record
-from ..tensor import ArrayLike, Tensor, as_float, wrap
-from .activation import log_softmax, softmax
-from .embedding import token_ids
-from .loss import check_reduction, class_targets
+from ... import numerics
+from ...autograd import is_grad_enabled, record
+from ...tensor import ArrayLike, Tensor, as_float, wrap
+from ..activation import log_softmax, softmax
+from ..embedding import token_ids
+from ..loss import check_reduction, class_targets
 
 
 # -------------------------------------------------------------------------- relu
