@@ -7,6 +7,7 @@
 #   make lab      JupyterLab on the chapters
 #   make preview  rebuild the HTML re-executing only notebooks that changed
 #   make bench    notebook/book timings, widget latencies, engine throughput
+#   make bench-torch  brainnet against PyTorch CPU (installs torch into .venv first)
 #   make strip    remove outputs from the chapter notebooks (do this before committing)
 #   make freeze   rewrite requirements.txt with the exact versions installed in .venv
 #   make clean    remove _build and caches (keeps .venv)
@@ -25,7 +26,7 @@ STAMP   := $(VENV)/.installed
 RUN_ENV := OPENBLAS_NUM_THREADS=1
 BOOK_ENV := $(RUN_ENV) BOOKKIT_EXPLORE=static
 
-.PHONY: help install book preview test check lint typecheck unit pytest nbval lab bench strip freeze clean
+.PHONY: help install book preview test check lint typecheck unit pytest nbval lab bench bench-torch strip freeze clean
 
 help:
 	@sed -n '/^#   make/,/^#$$/p' Makefile | sed 's/^# \{0,1\}//'
@@ -83,13 +84,21 @@ bench: $(STAMP)
 	$(PY) bench/bench_widgets.py
 	$(RUN_ENV) $(PY) bench/bench_engine.py
 	$(RUN_ENV) $(PY) bench/bench_conv.py
+	$(RUN_ENV) $(PY) bench/bench_torch.py
+
+# PyTorch is for this comparison only (the book never imports it): the CPU build of
+# 2.13.0, which pip takes from the local disk here; `make freeze` must not pin it.
+bench-torch: $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(RUN_ENV) $(PY) bench/bench_torch.py
 
 strip: $(STAMP)
 	$(PY) tools/strip_notebooks.py chapters/*.ipynb
 
 freeze: $(STAMP)
 	{ echo "# Exact pins for the book, its tests and brainnet (Python 3.11). Regenerate with \`make freeze\`."; \
-	  $(PY) -m pip freeze --exclude-editable --disable-pip-version-check | LC_ALL=C sort -f; \
+	  $(PY) -m pip freeze --exclude-editable --disable-pip-version-check \
+	    | grep -v -E '^(torch|nvidia-|triton|sympy|mpmath|networkx|filelock|fsspec)' | LC_ALL=C sort -f; \
 	  echo "-e ."; } > requirements.txt
 	touch $(STAMP)
 

@@ -5,14 +5,13 @@
 
 Nothing is defined here: each name is an op from ``brainnet/ops``. Where an op has a
 fused twin (one graph node, a hand-written backward), ``F`` hands out the fused one:
-``relu``, ``linear``, ``cross_entropy``, ``embedding`` and
-``scaled_dot_product_attention`` come from ``ops/fused/``, and their readable
-definitions are in ``ops/activation.py``, ``ops/arith.py``, ``ops/loss.py``,
+``relu``, ``gelu``, ``linear``, ``layer_norm``, ``cross_entropy``, ``embedding`` and
+``scaled_dot_product_attention`` come from ``ops/fused/``; their readable definitions
+are in ``ops/activation.py``, ``ops/arith.py``, ``ops/norm.py``, ``ops/loss.py``,
 ``ops/embedding.py`` and ``ops/attention.py``.
 """
 
 from .ops.activation import (
-    gelu,
     leaky_relu,
     log_softmax,
     sigmoid,
@@ -22,7 +21,15 @@ from .ops.activation import (
 )
 from .ops.conv import avg_pool2d, conv2d, max_pool2d
 from .ops.embedding import one_hot
-from .ops.fused import cross_entropy, embedding, linear, relu, scaled_dot_product_attention
+from .ops.fused import (
+    cross_entropy,
+    embedding,
+    gelu,
+    layer_norm,
+    linear,
+    relu,
+    scaled_dot_product_attention,
+)
 from .ops.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -31,7 +38,7 @@ from .ops.loss import (
     mse_loss,
     nll_loss,
 )
-from .ops.norm import dropout, layer_norm
+from .ops.norm import dropout
 
 __all__ = [
     "relu", "tanh", "sigmoid", "leaky_relu", "gelu", "softplus", "softmax", "log_softmax",

@@ -46,9 +46,11 @@ def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     return x - logsumexp(x, axis)
 
 
-def softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum (same shape as x)."""
-    z = np.exp(x - x.max(axis=axis, keepdims=True))
+def softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:
+    """exp(x) / sum(exp(x)) along ``axis``, shifted by the maximum (same shape as x);
+    written into ``out`` if given (which may be ``x`` itself)."""
+    z = np.subtract(x, x.max(axis=axis, keepdims=True), out=out)
+    np.exp(z, out=z)
     z /= z.sum(axis=axis, keepdims=True)
     return z
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .ops.fused.scratch import scratch
 from .tensor import Tensor
 
 
@@ -198,14 +199,22 @@ class Adam(Optimizer):
             g = g + self.weight_decay * p.data
         m = state.setdefault("exp_avg", np.zeros_like(p.data))
         v = state.setdefault("exp_avg_sq", np.zeros_like(p.data))
-        m *= b1
-        m += (1 - b1) * g
-        v *= b2
-        v += (1 - b2) * g * g
         t = state["step"] = state.get("step", 0) + 1
-        step_size = self.lr / (1 - b1 ** t)
-        denom = np.sqrt(v / (1 - b2 ** t)) + self.eps
-        p.data -= step_size * m / denom
+        tmp = scratch("adam", p.data.shape, p.data.dtype)    # in place: no temporaries
+        m *= b1
+        m += np.multiply(g, 1 - b1, out=tmp)                 # m = b1 m + (1 - b1) g
+        v *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1 - b2
+        v += tmp                                             # v = b2 v + (1 - b2) g^2
+        # lr m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps), with sqrt(1 - b2^t) moved
+        # into the numerator and eps: the same number, one pass fewer
+        root = math.sqrt(1 - b2 ** t)
+        denom = np.sqrt(v, out=tmp)
+        denom += self.eps * root
+        step = np.divide(m, denom, out=tmp)
+        step *= self.lr * root / (1 - b1 ** t)
+        p.data -= step
 
 
 class AdamW(Adam):

@@ -327,8 +327,10 @@ def as_float(x: ArrayLike, like: Tensor | None = None) -> Tensor:
     (``astype``), so gradients still reach it.
     """
     x = as_tensor(x)
-    target = like._data.dtype if like is not None else (
-        x._data.dtype if x._data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE))
+    if like is not None and like._data.dtype.kind == "f":
+        target = like._data.dtype
+    else:
+        target = x._data.dtype if x._data.dtype.kind == "f" else np.dtype(DEFAULT_DTYPE)
     if x._data.dtype == target:
         return x
     return x.astype(target)

@@ -13,7 +13,16 @@ import numpy as np
 import pytest
 
 import brainnet as bn
-from brainnet.ops import activation, arith, attention, embedding, fused, loss, recurrent
+from brainnet.ops import (
+    activation,
+    arith,
+    attention,
+    embedding,
+    fused,
+    loss,
+    norm,
+    recurrent,
+)
 from brainnet.ops.conv import conv2d, conv2d_naive
 
 
@@ -31,6 +40,13 @@ MASK = np.array([[True, True, False, True, False]] * 4)         # (L=4, S=5), ev
 #: integer ones (labels, ids) are passed through.
 TWINS = {
     "relu": (fused.relu, activation.relu, [r(0, 4, 5)], True),
+    "gelu": (fused.gelu, activation.gelu, [2 * r(52, 4, 5)], True),
+    "layer_norm": (lambda x, w, b: fused.layer_norm(x, 3, w, b),
+                   lambda x, w, b: norm.layer_norm(x, 3, w, b),
+                   [r(53, 2, 4, 3), r(54, 3), r(55, 3)], True),
+    "layer_norm[two axes, no affine]": (lambda x: fused.layer_norm(x, (2, 3)),
+                                        lambda x: norm.layer_norm(x, (2, 3)),
+                                        [r(56, 4, 2, 3)], True),
     "linear": (fused.linear, arith.linear, [r(1, 4, 3), r(2, 5, 3), r(3, 5)], True),
     "linear[no bias, batched]": (fused.linear, arith.linear, [r(4, 2, 4, 3), r(5, 5, 3)],
                                  True),
@@ -142,6 +158,6 @@ def test_lstm_gates_come_from_the_same_forward_pass():
 
 
 def test_every_fused_op_has_a_twin():
-    public = {n for n in fused.__all__ if n != "attention"}   # attention: sdpa plus weights
+    public = {n for n in fused.__all__ if n != "attention_with_weights"}   # sdpa + weights
     covered = {n.split("[")[0] for n in TWINS}
     assert public <= covered, f"fused ops without a readable twin here: {public - covered}"

@@ -99,7 +99,7 @@ class MultiheadAttention(Module):
         if mask is not None and np.ndim(mask.data if isinstance(mask, Tensor) else mask) == 3:
             mask = (mask.data if isinstance(mask, Tensor) else np.asarray(mask)).reshape(
                 n, self.num_heads, L, S)                            # (N*heads, L, S) -> 4-D
-        out, w = fused.attention(q, k, v, mask, is_causal)          # (N, heads, L, D)
+        out, w = fused.attention_with_weights(q, k, v, mask, is_causal)  # (N, heads, L, D)
         out = out.permute(0, 2, 1, 3).reshape(n, L, E)              # heads side by side
         out = self.out_proj(out)                                    # (N, L, E)
         if not self.batch_first:

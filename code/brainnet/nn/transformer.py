@@ -65,8 +65,10 @@ class TransformerEncoderLayer(Module):
         self.activation_name, self.norm_first = activation, norm_first
         self.activation = _ACTIVATIONS[activation]
 
-    def _attend(self, x: Tensor, mask, is_causal: bool) -> tuple[Tensor, Tensor | None]:
-        out, weights = self.self_attn(x, x, x, attn_mask=mask, is_causal=is_causal)
+    def _attend(self, x: Tensor, mask, is_causal: bool, need_weights: bool
+                ) -> tuple[Tensor, Tensor | None]:
+        out, weights = self.self_attn(x, x, x, attn_mask=mask, is_causal=is_causal,
+                                      need_weights=need_weights)
         return self.dropout1(out), weights
 
     def _mlp(self, x: Tensor) -> Tensor:
@@ -76,11 +78,11 @@ class TransformerEncoderLayer(Module):
                 need_weights: bool = False):
         x = src
         if self.norm_first:
-            a, weights = self._attend(self.norm1(x), src_mask, is_causal)
+            a, weights = self._attend(self.norm1(x), src_mask, is_causal, need_weights)
             x = x + a                                               # the residual stream
             x = x + self._mlp(self.norm2(x))
         else:
-            a, weights = self._attend(x, src_mask, is_causal)
+            a, weights = self._attend(x, src_mask, is_causal, need_weights)
             x = self.norm1(x + a)
             x = self.norm2(x + self._mlp(x))
         return (x, weights) if need_weights else x

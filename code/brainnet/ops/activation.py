@@ -16,8 +16,8 @@ from ..autograd import record
 from ..tensor import ArrayLike, Tensor, as_float, wrap
 from .args import axis_index, either
 
-_GELU_C = math.sqrt(2.0 / math.pi)
-_GELU_K = 0.044715
+GELU_C = math.sqrt(2.0 / math.pi)
+GELU_K = 0.044715
 
 
 def tanh(x: ArrayLike) -> Tensor:
@@ -88,14 +88,14 @@ def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
                          f"got {approximate!r}. In PyTorch, compare against "
                          "F.gelu(x, approximate='tanh').")
     x = as_float(x)
-    t = np.tanh(_GELU_C * (x.data + _GELU_K * x.data ** 3))
-    out = wrap(0.5 * x.data * (1.0 + t))
+    xd = x.data
+    out = wrap(0.5 * xd * (1.0 + np.tanh(GELU_C * (xd + GELU_K * xd * xd * xd))))
 
     def backward(g):
         # d/dx [0.5 x (1 + tanh(u))], u = c (x + k x^3), written with tensor ops so
         # that it can be differentiated again.
-        th = tanh(_GELU_C * (x + _GELU_K * x ** 3))
-        du = _GELU_C * (1.0 + 3 * _GELU_K * x * x)
+        th = tanh(GELU_C * (x + GELU_K * x * x * x))
+        du = GELU_C * (1.0 + 3 * GELU_K * x * x)
         return (g * (0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * du),)
 
     return record(out, (x,), backward, "gelu")

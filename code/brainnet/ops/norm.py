@@ -49,7 +49,9 @@ def layer_norm(x: ArrayLike, normalized_shape: int | Sequence[int],
     Shapes: x (..., *normalized_shape) -> same; weight and bias normalized_shape.
     """
     shape = normalized_shape_arg(normalized_shape, "layer_norm")
-    x = as_float(x, like=weight) if weight is not None else as_float(x)
+    x = as_float(x, like=as_float(weight)) if weight is not None else as_float(x)
+    weight = None if weight is None else as_float(weight, like=x)
+    bias = None if bias is None else as_float(bias, like=x)
     k = len(shape)
     if x.shape[x.ndim - k:] != shape:
         raise ValueError(f"layer_norm: input shape {x.shape} does not end with "

@@ -11,16 +11,18 @@ second derivatives, and ``make bench`` measures what each one saves.
 
     fast (this package)                   readable twin
     relu                                  activation.relu          max(x, 0)
+    gelu                                  activation.gelu          x Phi(x), tanh form
     linear                                arith.linear             x @ W.T + b
+    layer_norm                            norm.layer_norm          (x - mean) / std w + b
     cross_entropy                         loss.cross_entropy       nll_loss(log_softmax(x), t)
     embedding                             embedding.embedding      weight[indices]
     scaled_dot_product_attention          attention.scaled_dot_product_attention
     lstm, rnn                             recurrent.lstm, recurrent.rnn   (time loop)
 """
 
-from .attention import attention, scaled_dot_product_attention
-from .basic import cross_entropy, embedding, linear, relu
+from .attention import attention_with_weights, scaled_dot_product_attention
+from .basic import cross_entropy, embedding, gelu, layer_norm, linear, relu
 from .recurrent import lstm, rnn
 
-__all__ = ["attention", "scaled_dot_product_attention", "cross_entropy", "embedding",
-           "linear", "relu", "lstm", "rnn"]
+__all__ = ["attention_with_weights", "scaled_dot_product_attention", "cross_entropy", "embedding",
+           "gelu", "layer_norm", "linear", "relu", "lstm", "rnn"]

@@ -1,4 +1,5 @@
-"""Fast twins of the ops every network step runs: relu, linear, cross-entropy, embedding.
+"""Fast twins of the ops every network step runs: relu, gelu, linear, layer_norm,
+cross-entropy, embedding.
 
 Each is one graph node whose first-order backward runs on raw arrays; when a graph is
 recorded (``create_graph=True``) the backward uses tensor ops instead, so that second
@@ -12,9 +13,12 @@ import numpy as np
 from ... import numerics
 from ...autograd import is_grad_enabled, record
 from ...tensor import ArrayLike, Tensor, as_float, wrap
-from ..activation import log_softmax, softmax
+from .. import activation, norm
+from ..activation import GELU_C, GELU_K, log_softmax, softmax
 from ..embedding import token_ids
 from ..loss import check_reduction, class_targets
+from .scratch import scratch
+from .twin import backward_through
 
 
 # -------------------------------------------------------------------------- relu
@@ -32,6 +36,104 @@ def relu(x: ArrayLike) -> Tensor:
     return record(out, (x,), backward, "relu")
 
 
+# -------------------------------------------------------------------------- gelu
+def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
+    """GELU in its tanh approximation, as one node; the backward reuses the forward's
+    tanh (the readable form, ``activation.gelu``, recomputes it with tensor ops)."""
+    if approximate != "tanh":
+        return activation.gelu(x, approximate)          # raises the clear error
+    x = as_float(x)
+    xd = x._data
+    t = xd * xd                                     # in place from here: large temporaries
+    t *= xd                                         # cost page faults, so there are two
+    t *= x.dtype.type(GELU_K)
+    t += xd
+    t *= x.dtype.type(GELU_C)
+    np.tanh(t, out=t)                               # t = tanh(c (x + k x^3))
+    y = t + 1.0
+    y *= xd
+    y *= 0.5                                        # 0.5 x (1 + t)
+    out = wrap(y)
+
+    def backward(g):
+        if is_grad_enabled():
+            return backward_through(activation.gelu, (x,), g)
+        # slope = 0.5 (1 + t + x (1 - t^2) c (1 + 3 k x^2))
+        du = np.multiply(xd, xd, out=scratch("gelu du", xd.shape, xd.dtype))
+        du *= x.dtype.type(3 * GELU_K)
+        du += 1.0
+        du *= x.dtype.type(GELU_C)
+        slope = t * t
+        np.subtract(1.0, slope, out=slope)
+        slope *= xd
+        slope *= du
+        slope += t
+        slope += 1.0
+        slope *= 0.5
+        slope *= g._data
+        return (wrap(slope),)
+
+    return record(out, (x,), backward, "gelu")
+
+
+# -------------------------------------------------------------------- layer_norm
+def layer_norm(x: ArrayLike, normalized_shape, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-5) -> Tensor:
+    """``norm.layer_norm`` as one node. With xhat = (x - mean) / std over the last axes,
+    the backward is dx = (dxhat - mean(dxhat) - xhat mean(dxhat xhat)) / std, where
+    dxhat = dy * weight; dweight = sum(dy xhat), dbias = sum(dy)."""
+    shape = norm.normalized_shape_arg(normalized_shape, "layer_norm")
+    x = as_float(x, like=as_float(weight)) if weight is not None else as_float(x)
+    weight = None if weight is None else as_float(weight, like=x)
+    bias = None if bias is None else as_float(bias, like=x)
+    k = len(shape)
+    if x.shape[x.ndim - k:] != shape:
+        raise ValueError(f"layer_norm: input shape {x.shape} does not end with "
+                         f"normalized_shape {shape}.")
+    axes = tuple(range(x.ndim - k, x.ndim))
+    xd = x._data
+    mean = xd.mean(axis=axes, keepdims=True)
+    xhat = xd - mean
+    rstd = 1.0 / np.sqrt((xhat * xhat).mean(axis=axes, keepdims=True) + eps)
+    xhat *= rstd                                                   # (..., *shape)
+    y = xhat * weight._data if weight is not None else xhat.copy()
+    if bias is not None:
+        y += bias._data
+    out = wrap(y)
+    parents = tuple(t for t in (x, weight, bias) if t is not None)
+    lead = tuple(range(x.ndim - k))                                # axes summed for w, b
+
+    def backward(g):
+        if is_grad_enabled():
+            return backward_through(
+                lambda *a: norm.layer_norm(a[0], shape, *_unpack(a[1:], weight, bias), eps),
+                parents, g)
+        gd = g._data
+        dxhat = (np.multiply(gd, weight._data, out=scratch("layer_norm dxhat", gd.shape, gd.dtype))
+                 if weight is not None else gd)
+        tmp = np.multiply(dxhat, xhat, out=scratch("layer_norm tmp", gd.shape, gd.dtype))
+        dx = dxhat - dxhat.mean(axis=axes, keepdims=True)
+        dx -= np.multiply(xhat, tmp.mean(axis=axes, keepdims=True), out=tmp)
+        dx *= rstd
+        grads = [wrap(dx) if x._requires_grad else None]
+        if weight is not None:
+            grads.append(wrap(np.multiply(gd, xhat, out=tmp).sum(axis=lead))
+                         if weight._requires_grad else None)
+        if bias is not None:
+            grads.append(wrap(gd.sum(axis=lead)) if bias._requires_grad else None)
+        return tuple(grads)
+
+    return record(out, parents, backward, "layer_norm")
+
+
+def _unpack(rest: tuple, weight, bias) -> tuple:
+    """(weight or None, bias or None) from the parents after x."""
+    items = list(rest)
+    w = items.pop(0) if weight is not None else None
+    b = items.pop(0) if bias is not None else None
+    return w, b
+
+
 # ------------------------------------------------------------------------ linear
 def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, PyTorch's layout, as one node.
@@ -39,7 +141,9 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out). Integer or
     other-precision inputs are cast to the weight's dtype.
     """
+    weight = as_float(weight)
     x = as_float(x, like=weight)
+    bias = None if bias is None else as_float(bias, like=weight)
     xd, w = x._data, weight._data             # fast twins read the fields directly
     n_out, n_in = w.shape
     if xd.ndim == 0 or xd.shape[-1] != n_in:
@@ -47,9 +151,11 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features, "
             f"but the weight of shape {weight.shape} expects {n_in}. The input must end "
             "with in_features; check the layer sizes.")
-    y = xd @ w.T                                                  # (..., out)
+    x2 = xd.reshape(-1, n_in)                     # (N, in): one GEMM, not one per batch
+    y = x2 @ w.T                                                  # (N, out)
     if bias is not None:
         y += bias._data
+    y = y.reshape(xd.shape[:-1] + (n_out,))                       # (..., out)
     out = wrap(y)
     parents = (x, weight) if bias is None else (x, weight, bias)
 
@@ -60,10 +166,10 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             gw = g2.T @ x.reshape(-1, n_in) if weight.requires_grad else None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         else:                                                     # the same, on arrays
-            gd = g._data
-            g2 = gd.reshape(-1, n_out)
-            gx = wrap(gd @ w) if x._requires_grad else None
-            gw = wrap(g2.T @ xd.reshape(-1, n_in)) if weight._requires_grad else None
+            g2 = g._data.reshape(-1, n_out)                       # (N, out)
+            gx = (wrap((g2 @ w).reshape(xd.shape))                # (..., in)
+                  if x._requires_grad else None)
+            gw = wrap(g2.T @ x2) if weight._requires_grad else None  # (out, in)
             gb = (wrap(g2.sum(axis=0)) if bias is not None and bias._requires_grad
                   else None)
         return (gx, gw) if bias is None else (gx, gw, gb)

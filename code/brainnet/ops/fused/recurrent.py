@@ -6,9 +6,8 @@ Here the forward pass loops over time in numpy and keeps what the backward pass 
 the backward pass runs backpropagation through time by hand:
 
 - the input projection x W_ih^T is one matrix product for all steps, before the loop;
-- each step is one matrix product (h W_hh^T) and, for the LSTM, one sigmoid call for
-  the three gates and one tanh for the candidate (the rows of the weights are put in
-  the order i, f, o, g for that);
+- each step is one matrix product (h W_hh^T) and, for the LSTM, one tanh call for all
+  four gate blocks (see ``lstm``);
 - the weight gradients are one matrix product each, after the loop;
 - buffers are allocated once, time-major, in the weights' dtype.
 
@@ -19,16 +18,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import numerics
 from ...autograd import is_grad_enabled, record
 from ...tensor import Tensor, wrap
 from .. import recurrent
+from .scratch import scratch
 from .twin import backward_through
-
-
-def _lstm_order(H: int) -> np.ndarray:
-    """Row order i, f, o, g (sigmoid gates first) from PyTorch's i, f, g, o."""
-    return np.r_[0:2 * H, 3 * H:4 * H, 2 * H:3 * H]
 
 
 def lstm(x: Tensor, h0: Tensor, c0: Tensor, weight_ih: Tensor, weight_hh: Tensor,
@@ -37,67 +31,93 @@ def lstm(x: Tensor, h0: Tensor, c0: Tensor, weight_ih: Tensor, weight_hh: Tensor
 
     If ``gates`` is a dict, it receives the input, forget and output gates and the cell
     state as numpy arrays (N, T, H), for plotting (no second forward pass).
+
+    The gates are computed as sigmoid(z) = (1 + tanh(z / 2)) / 2, with the sigmoid rows
+    of the weights halved beforehand, so that ONE tanh call per step covers all four
+    blocks. That form loses relative precision for large negative z, but every gate
+    multiplies a bounded quantity, so only its absolute error (float32's epsilon)
+    matters; ``F.sigmoid`` itself keeps the form accurate on both sides.
     """
-    N, T, _ = x.shape
+    N, T, I = x.shape
     H = h0.shape[-1]
     dtype = weight_hh.dtype
-    order = _lstm_order(H)
-    w_ih, w_hh = weight_ih.data[order], weight_hh.data[order]          # (4H, I), (4H, H)
+    scale = np.ones(4 * H, dtype)
+    scale[:2 * H] = scale[3 * H:] = 0.5                 # i, f, o rows: z / 2 (blocks i f g o)
+    shift = 1 - scale                                   # then (tanh + 1) / 2 for those rows
+    w_hh_t = (weight_hh.data * scale[:, None]).T                        # (H, 4H)
     xt = np.ascontiguousarray(x.data.transpose(1, 0, 2))                # (T, N, I)
-    Z = xt @ w_ih.T                                                     # (T, N, 4H)
-    Z += (bias_ih.data + bias_hh.data)[order]
-    hs = np.empty((T + 1, N, H), dtype)                                 # h_0 .. h_T
-    cs = np.empty((T + 1, N, H), dtype)                                 # c_0 .. c_T
-    acts = np.empty((T, N, 4 * H), dtype)                               # i, f, o, g
+    acts = (xt.reshape(T * N, I) @ (weight_ih.data * scale[:, None]).T  # one GEMM for all
+            ).reshape(T, N, 4 * H)                                      # (T, N, 4H)
+    acts += (bias_ih.data + bias_hh.data) * scale
+    hc = np.empty((T + 1, N, 2 * H), dtype)             # h_t and c_t side by side, t = 0..T
     tanh_c = np.empty((T, N, H), dtype)
-    hs[0], cs[0] = h0.data, c0.data
+    rec = np.empty((N, 4 * H), dtype)
+    ig = np.empty((N, H), dtype)
+    hc[0, :, :H], hc[0, :, H:] = h0.data, c0.data
     for t in range(T):
-        z = Z[t]
-        z += hs[t] @ w_hh.T                                             # (N, 4H)
-        a = acts[t]
-        numerics.sigmoid(z[:, :3 * H], out=a[:, :3 * H])
-        np.tanh(z[:, 3 * H:], out=a[:, 3 * H:])
-        np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])               # f c
-        cs[t + 1] += a[:, :H] * a[:, 3 * H:]                            # + i g
-        np.tanh(cs[t + 1], out=tanh_c[t])
-        np.multiply(a[:, 2 * H:3 * H], tanh_c[t], out=hs[t + 1])        # o tanh(c)
-    y = np.concatenate([hs[1:], cs[1:]], axis=-1).transpose(1, 0, 2)   # (N, T, 2H)
-    out = wrap(np.ascontiguousarray(y))
+        a = acts[t]                                                     # (N, 4H), in place
+        a += np.matmul(hc[t, :, :H], w_hh_t, out=rec)
+        np.tanh(a, out=a)
+        a *= scale                                                      # i, f, o: sigmoid
+        a += shift
+        c = hc[t + 1, :, H:]
+        np.multiply(a[:, H:2 * H], hc[t, :, H:], out=c)                 # f c
+        c += np.multiply(a[:, :H], a[:, 2 * H:3 * H], out=ig)           # + i g
+        np.tanh(c, out=tanh_c[t])
+        np.multiply(a[:, 3 * H:], tanh_c[t], out=hc[t + 1, :, :H])      # h = o tanh(c)
+    out = wrap(hc[1:].transpose(1, 0, 2))                               # (N, T, 2H), a view
     if gates is not None:
-        for name, k in (("input", 0), ("forget", 1), ("output", 2)):
+        for name, k in (("input", 0), ("forget", 1), ("output", 3)):
             gates[name] = acts[:, :, k * H:(k + 1) * H].transpose(1, 0, 2).copy()
-        gates["cell"] = cs[1:].transpose(1, 0, 2).copy()
+        gates["cell"] = hc[1:, :, H:].transpose(1, 0, 2).copy()
     parents = (x, h0, c0, weight_ih, weight_hh, bias_ih, bias_hh)
 
     def backward(g):
         if is_grad_enabled():
             return backward_through(recurrent.lstm, parents, g)
         gy = g.data.transpose(1, 0, 2)                                  # (T, N, 2H)
-        dZ = np.empty((T, N, 4 * H), dtype)
+        i, f = acts[..., :H], acts[..., H:2 * H]
+        gg, o = acts[..., 2 * H:3 * H], acts[..., 3 * H:]
+        # What the recursion multiplies by, for all steps at once, (T, N, H) each:
+        # dz/dc for the blocks c writes (i, f, g), dz/dh for o, and dc/dh.
+        slope = scratch("lstm slope", (T, N, 4 * H), dtype)            # sigmoid' (i, f, o)
+        np.subtract(1, acts, out=slope)
+        slope *= acts
+        by_i, by_f, by_g, by_o, c_by_h = (scratch(f"lstm {k}", (T, N, H), dtype)
+                                          for k in ("i", "f", "g", "o", "c"))
+        np.multiply(gg, slope[..., :H], out=by_i)
+        np.multiply(hc[:-1, :, H:], slope[..., H:2 * H], out=by_f)
+        np.multiply(gg, gg, out=by_g)
+        np.subtract(1, by_g, out=by_g)
+        by_g *= i
+        np.multiply(tanh_c, slope[..., 3 * H:], out=by_o)
+        np.multiply(tanh_c, tanh_c, out=c_by_h)
+        np.subtract(1, c_by_h, out=c_by_h)
+        c_by_h *= o
+        dZ = scratch("lstm dZ", (T, N, 4 * H), dtype)
         dh = np.zeros((N, H), dtype)
         dc = np.zeros((N, H), dtype)
+        w_hh = weight_hh.data                                           # (4H, H)
         for t in range(T - 1, -1, -1):
-            a = acts[t]
-            i, f, o, gg = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
             dh += gy[t, :, :H]
-            tc = tanh_c[t]
             dc += gy[t, :, H:]
-            dc += dh * o * (1 - tc * tc)                                # through tanh(c)
+            dc += dh * c_by_h[t]                                        # through tanh(c)
             dz = dZ[t]
-            np.multiply(dc * gg, i * (1 - i), out=dz[:, :H])            # input gate
-            np.multiply(dc * cs[t], f * (1 - f), out=dz[:, H:2 * H])    # forget gate
-            np.multiply(dh * tc, o * (1 - o), out=dz[:, 2 * H:3 * H])   # output gate
-            np.multiply(dc * i, 1 - gg * gg, out=dz[:, 3 * H:])         # candidate
-            dc *= f                                                     # to c_{t-1}
+            np.multiply(dc, by_i[t], out=dz[:, :H])
+            np.multiply(dc, by_f[t], out=dz[:, H:2 * H])
+            np.multiply(dc, by_g[t], out=dz[:, 2 * H:3 * H])
+            np.multiply(dh, by_o[t], out=dz[:, 3 * H:])
+            dc *= f[t]                                                  # to c_{t-1}
             dh = dz @ w_hh                                              # to h_{t-1}
         flat = dZ.reshape(T * N, 4 * H)
-        back = np.argsort(order)                                        # rows i, f, g, o
-        dw_ih = (flat.T @ xt.reshape(T * N, -1))[back]
-        dw_hh = (flat.T @ hs[:-1].reshape(T * N, H))[back]
-        db = flat.sum(axis=0)[back]
-        dx = (dZ @ w_ih).transpose(1, 0, 2)                             # (N, T, I)
-        grads = (wrap(np.ascontiguousarray(dx)), wrap(dh), wrap(dc), wrap(dw_ih),
-                 wrap(dw_hh), wrap(db), wrap(db.copy()))
+        db = np.ones(T * N, dtype) @ flat                               # sum over rows
+        h_prev = scratch("lstm h", (T, N, H), dtype)
+        h_prev[...] = hc[:-1, :, :H]
+        dx = (flat @ weight_ih.data).reshape(T, N, I).transpose(1, 0, 2)    # (N, T, I)
+        grads = (wrap(np.ascontiguousarray(dx)), wrap(dh), wrap(dc),
+                 wrap(flat.T @ xt.reshape(T * N, I)),
+                 wrap(flat.T @ h_prev.reshape(T * N, H)), wrap(db),
+                 wrap(db.copy()))
         return tuple(gr if p.requires_grad else None
                      for gr, p in zip(grads, parents, strict=True))
 

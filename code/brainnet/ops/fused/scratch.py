@@ -1,0 +1,30 @@
+"""Scratch arrays reused from one call to the next, for a fused backward pass.
+
+On Linux, numpy's large arrays come straight from the kernel (glibc maps allocations
+above 128 KB on demand), so every fresh one costs a page fault per 4 KB the first time
+it is written. For the LSTM's backward pass those faults took longer than the
+arithmetic. A buffer from here is the op's own workspace: it never leaves the op that
+asked for it, and is overwritten by the next call.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+_KEEP = 32
+_buffers: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """An uninitialised array of ``shape`` and ``dtype``, the same one each time for
+    the same name, shape and dtype (the least recently used of 32 are kept)."""
+    key = (name, shape, np.dtype(dtype).str)
+    buffer = _buffers.pop(key, None)
+    if buffer is None:
+        buffer = np.empty(shape, dtype)
+    _buffers[key] = buffer
+    while len(_buffers) > _KEEP:
+        _buffers.popitem(last=False)
+    return buffer
