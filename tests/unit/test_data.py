@@ -193,3 +193,19 @@ def test_loader_feeds_a_model():
     model = nn.Linear(2, 2, rng=0)
     for xb, yb in data.DataLoader(X, y, batch_size=16, rng=0):
         assert F.cross_entropy(model(xb), yb).shape == ()
+
+
+# ----------------------------------------------------------------- Shakespeare
+def test_shakespeare_is_plain_ascii_with_speakers_and_two_plays_held_out():
+    train, held_out = data.shakespeare()
+    assert len(train) > 4_000_000 and 150_000 < len(held_out) < 250_000
+    assert train.isascii() and held_out.isascii()
+    assert "MACBETH:" in held_out and "MACBETH:" not in train
+    assert "PROSPERO:" in held_out
+    assert "#" not in train and "**" not in train
+    assert len(set(train)) < 100
+
+
+def test_shakespeare_names_a_missing_play():
+    with pytest.raises(ValueError, match="no play named"):
+        data.shakespeare(held_out=("hamlett",))

@@ -59,6 +59,13 @@ TWINS = {
                             [r(8, 4, 3), LABELS], True),
     "cross_entropy[batched]": (fused.cross_entropy, loss.cross_entropy,
                                [r(9, 2, 4, 3), np.array([[0, 1, 2, 1], [2, 2, 0, 1]])], True),
+    "cross_entropy[input in another memory order]": (
+        lambda x: fused.cross_entropy(x[:, np.array([1, 3])], np.array([[0, 2], [1, 1]])),
+        lambda x: loss.cross_entropy(x[:, np.array([1, 3])], np.array([[0, 2], [1, 1]])),
+        [r(37, 2, 5, 3)], True),
+    "cross_entropy[transposed input]": (lambda x: fused.cross_entropy(x.mT, LABELS[:3]),
+                                        lambda x: loss.cross_entropy(x.mT, LABELS[:3]),
+                                        [r(38, 3, 3)], True),
     "cross_entropy[probabilities]": (fused.cross_entropy, loss.cross_entropy,
                                      [r(10, 4, 3), PROBS], True),
     "cross_entropy[unnormalised targets]": (fused.cross_entropy, loss.cross_entropy,
@@ -82,6 +89,16 @@ TWINS = {
         lambda q, k, v: fused.scaled_dot_product_attention(q, k, v, attn_mask=r(25, 4, 5)),
         lambda q, k, v: attention.scaled_dot_product_attention(q, k, v, attn_mask=r(25, 4, 5)),
         [r(26, 4, 3), r(27, 5, 3), r(28, 5, 2)], True),
+    "self_attention[packed qkv, causal]": (
+        lambda qkv: fused.self_attention(qkv, is_causal=True)[0],
+        lambda qkv: attention.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2],
+                                                           is_causal=True),
+        [r(29, 3, 2, 5, 4)], True),
+    "self_attention[bool mask]": (
+        lambda qkv: fused.self_attention(qkv, attn_mask=MASK[:, :4])[0],
+        lambda qkv: attention.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2],
+                                                           attn_mask=MASK[:, :4]),
+        [r(39, 3, 4, 3)], True),
     "lstm": (fused.lstm, recurrent.lstm,
              [r(30, 2, 5, 3) , 0.5 * r(31, 2, 4), 0.5 * r(32, 2, 4), 0.5 * r(33, 16, 3),
               0.5 * r(34, 16, 4), 0.5 * r(35, 16), 0.5 * r(36, 16)], True),
@@ -158,6 +175,6 @@ def test_lstm_gates_come_from_the_same_forward_pass():
 
 
 def test_every_fused_op_has_a_twin():
-    public = {n for n in fused.__all__ if n != "attention_with_weights"}   # sdpa + weights
+    public = {n for n in fused.__all__ if n != "attention_with_weights"}
     covered = {n.split("[")[0] for n in TWINS}
     assert public <= covered, f"fused ops without a readable twin here: {public - covered}"

@@ -72,6 +72,13 @@ class MultiheadAttention(Module):
         y = fused.linear(x, w, b)                                   # (N, T, E) or (N, T, 3E)
         return y.reshape(n, t, -1, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
 
+    def _mask(self, attn_mask, n: int, L: int, S: int):
+        """PyTorch's (N * heads, L, S) mask as (N, heads, L, S); (L, S) broadcasts."""
+        if attn_mask is None:
+            return None
+        mask = attn_mask.data if isinstance(attn_mask, Tensor) else np.asarray(attn_mask)
+        return mask.reshape(n, self.num_heads, L, S) if mask.ndim == 3 else attn_mask
+
     def forward(self, query, key, value, attn_mask=None, need_weights: bool = True,
                 is_causal: bool = False, average_attn_weights: bool = True):
         q_in = as_float(query, like=self.in_proj_weight)
@@ -82,24 +89,22 @@ class MultiheadAttention(Module):
         if q_in.ndim != 3 or q_in.shape[-1] != self.embed_dim:
             raise ValueError(f"MultiheadAttention: query must be (N, L, {self.embed_dim}) "
                              f"(batch first), got shape {q_in.shape}.")
-        E = self.embed_dim
-        if key is query and value is query:                         # self-attention: one GEMM
-            q, k, v = self._project(q_in, slice(0, 3 * E))          # (N, heads, L, D) each
+        E, H, D = self.embed_dim, self.num_heads, self.head_dim
+        n, L = q_in.shape[0], q_in.shape[1]
+        if key is query and value is query:                         # self-attention
+            qkv = fused.linear(q_in, self.in_proj_weight, self.in_proj_bias)   # (N, L, 3E)
+            qkv = qkv.reshape(n, L, 3, H, D).permute(2, 0, 3, 1, 4)  # (3, N, heads, L, D)
+            out, w = fused.self_attention(qkv, self._mask(attn_mask, n, L, L), is_causal)
         else:
             k_in, v_in = as_float(key, like=q_in), as_float(value, like=q_in)
-            if k_in.shape != v_in.shape or k_in.ndim != 3 or k_in.shape[0] != q_in.shape[0]:
+            if k_in.shape != v_in.shape or k_in.ndim != 3 or k_in.shape[0] != n:
                 raise ValueError(f"MultiheadAttention: key and value must both be "
-                                 f"(N, S, {E}) with N = {q_in.shape[0]}; got {k_in.shape} "
-                                 f"and {v_in.shape}.")
-            q = self._project(q_in, slice(0, E))[0]
-            k = self._project(k_in, slice(E, 2 * E))[0]
-            v = self._project(v_in, slice(2 * E, 3 * E))[0]
-        n, L, S = q_in.shape[0], q_in.shape[1], k.shape[2]
-        mask = attn_mask
-        if mask is not None and np.ndim(mask.data if isinstance(mask, Tensor) else mask) == 3:
-            mask = (mask.data if isinstance(mask, Tensor) else np.asarray(mask)).reshape(
-                n, self.num_heads, L, S)                            # (N*heads, L, S) -> 4-D
-        out, w = fused.attention_with_weights(q, k, v, mask, is_causal)  # (N, heads, L, D)
+                                 f"(N, S, {E}) with N = {n}; got {k_in.shape} and "
+                                 f"{v_in.shape}.")
+            q, k, v = (self._project(t, slice(i * E, (i + 1) * E))[0]
+                       for i, t in enumerate((q_in, k_in, v_in)))   # (N, heads, ., D)
+            out, w = fused.attention_with_weights(
+                q, k, v, self._mask(attn_mask, n, L, k.shape[2]), is_causal)
         out = out.permute(0, 2, 1, 3).reshape(n, L, E)              # heads side by side
         out = self.out_proj(out)                                    # (N, L, E)
         if not self.batch_first:

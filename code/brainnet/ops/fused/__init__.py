@@ -20,9 +20,9 @@ second derivatives, and ``make bench`` measures what each one saves.
     lstm, rnn                             recurrent.lstm, recurrent.rnn   (time loop)
 """
 
-from .attention import attention_with_weights, scaled_dot_product_attention
+from .attention import attention_with_weights, scaled_dot_product_attention, self_attention
 from .basic import cross_entropy, embedding, gelu, layer_norm, linear, relu
 from .recurrent import lstm, rnn
 
-__all__ = ["attention_with_weights", "scaled_dot_product_attention", "cross_entropy", "embedding",
-           "gelu", "layer_norm", "linear", "relu", "lstm", "rnn"]
+__all__ = ["attention_with_weights", "self_attention", "scaled_dot_product_attention",
+           "cross_entropy", "embedding", "gelu", "layer_norm", "linear", "relu", "lstm", "rnn"]

