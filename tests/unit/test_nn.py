@@ -235,6 +235,13 @@ def test_sequential_and_module_list_indexing():
     assert len(ml) == 3 and ml[1] is layers[1] and list(ml) == layers
     assert isinstance(ml[1:], nn.ModuleList) and list(ml[1:]) == layers[1:]
     assert len(list(ml.parameters())) == 6
+    swap = nn.Linear(2, 2, rng=9)
+    ml[-1] = swap
+    assert ml[2] is swap and len(ml) == 3 and any(p is swap.weight for p in ml.parameters())
+    with pytest.raises(IndexError, match="out of range for 3 modules"):
+        ml[3] = swap
+    with pytest.raises(TypeError, match="not a Module"):
+        ml[0] = lambda x: x
 
 
 # ------------------------------------------------------------------ layers

@@ -63,7 +63,7 @@ def test_the_causal_mean_looks_only_backwards():
 
 def test_a_short_training_run_learns_something():
     model = RecallNet(d=32)
-    history = train_recall(model, steps=60, every=30, test=make_recall(100, rng=9))
+    history = train_recall(model, steps=60, lr=3e-3, every=30, test=make_recall(100, rng=9))
     assert history["step"] == [30, 60]
     assert history["accuracy"][-1] > 1 / 16 + 0.02             # above chance
 

@@ -74,14 +74,14 @@ class RecallNet(nn.Module):
     no MLP), a final LayerNorm and a linear read-out to the vocabulary.
 
     ``mixer``: "attention" (one head per layer, causal), "mean" (``CausalMean``) or
-    "none". ``positions``: "learned" (init std 0.1), "sinusoidal" (scaled to the RMS
-    of the token embeddings, whose initial std is ``std``), "sinusoidal unscaled" or
-    "none".
+    "none". ``positions``: "learned" (init std 0.1), "sinusoidal" (scaled to an RMS of
+    ``sinusoid_rms`` times the token embeddings' initial std ``std``), "sinusoidal
+    unscaled" (RMS 1/sqrt 2) or "none".
     """
 
     def __init__(self, vocab: int = 32, length: int = 32, d: int = 64, layers: int = 2,
                  mixer: str = "attention", positions: str = "learned", std: float = 0.1,
-                 rng: _rng.Seed = 0):
+                 sinusoid_rms: float = 0.5, rng: _rng.Seed = 0):
         super().__init__()
         if mixer not in MIXERS or positions not in POSITIONS:
             raise ValueError(f"RecallNet: mixer must be one of {MIXERS} and positions one of "
@@ -92,7 +92,7 @@ class RecallNet(nn.Module):
         if positions == "learned":
             self.pos = nn.PositionalEmbedding(length, d, std=0.1, rng=g)
         elif positions.startswith("sinusoidal"):
-            rms = std if positions == "sinusoidal" else None       # the token embeddings' RMS
+            rms = sinusoid_rms * std if positions == "sinusoidal" else None
             self.pos = nn.SinusoidalPositionalEncoding(length, d, rms=rms)
         else:
             self.pos = nn.Identity()
@@ -133,7 +133,7 @@ def recall_accuracy(model: RecallNet, tokens: np.ndarray, answers: np.ndarray) -
     return float((logits.numpy().argmax(-1) == answers).mean())
 
 
-def train_recall(model: RecallNet, steps: int = 600, lr: float = 3e-3, batch: int = 32,
+def train_recall(model: RecallNet, steps: int = 300, lr: float = 1e-3, batch: int = 32,
                  mirrored: bool = False, every: int = 25, rng: _rng.Seed = 0,
                  test: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """Adam on fresh batches, gradients clipped to norm 1; test accuracy every

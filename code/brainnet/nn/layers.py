@@ -58,6 +58,15 @@ class Sequential(Module):
             return Sequential(*list(self._modules.values())[i])
         return list(self._modules.values())[i]
 
+    def __setitem__(self, i: int, module: Module) -> None:
+        """Replace one module (to ablate or swap a layer), keeping its place."""
+        n = len(self._modules)
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
+            raise IndexError(f"ModuleList: index {i!r} is out of range for {n} modules.")
+        i = int(i) % n
+        _check_module("ModuleList", i, module)
+        setattr(self, str(i), module)
+
     def __len__(self) -> int:
         return len(self._modules)
 
@@ -83,6 +92,15 @@ class ModuleList(Module):
         if isinstance(i, slice):
             return ModuleList(list(self._modules.values())[i])
         return list(self._modules.values())[i]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        """Replace one module (to ablate or swap a layer), keeping its place."""
+        n = len(self._modules)
+        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
+            raise IndexError(f"ModuleList: index {i!r} is out of range for {n} modules.")
+        i = int(i) % n
+        _check_module("ModuleList", i, module)
+        setattr(self, str(i), module)
 
     def __len__(self) -> int:
         return len(self._modules)
