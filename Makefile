@@ -22,9 +22,10 @@ BIN     := $(VENV)/bin
 PY      := $(BIN)/python
 STAMP   := $(VENV)/.installed
 # A chapter is budgeted at 60 s on 2 cores, where one BLAS thread is as fast as two and
-# far steadier under load. explore renders frame players in the static book.
+# far steadier under load. explore renders frame players in the static book, and
+# progress bars stay out of its pages.
 RUN_ENV := OPENBLAS_NUM_THREADS=1
-BOOK_ENV := $(RUN_ENV) BOOKKIT_EXPLORE=static
+BOOK_ENV := $(RUN_ENV) BOOKKIT_EXPLORE=static BRAINNET_PROGRESS=0
 
 .PHONY: help install book preview test check lint typecheck unit pytest nbval lab bench bench-torch strip freeze clean
 

@@ -12,6 +12,7 @@ the loss diverges, restoring the last good weights.
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -88,9 +89,13 @@ class Progress:
     """One line that updates in place: a display handle in Jupyter, a carriage return
     on a terminal, silence when output goes to a file. For custom training loops:
     ``bar = Progress(None)``, then ``bar.update(f"step {i}: loss {loss:.3f}")``; with
-    ``enabled=None`` it appears only once a run has taken more than 2 s."""
+    ``enabled=None`` it appears only once a run has taken more than 2 s. The
+    environment variable ``BRAINNET_PROGRESS=0`` silences every bar: a built book is
+    read after the run, where a finished progress line is only clutter."""
 
     def __init__(self, enabled: bool | None):
+        if os.environ.get("BRAINNET_PROGRESS") == "0":
+            enabled = False
         self.enabled, self.handle, self.started = enabled, None, time.perf_counter()
         self.shown = False
 

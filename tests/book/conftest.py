@@ -42,8 +42,10 @@ class BookBuild:
 
 
 def book_env() -> dict:
-    """The environment `make book` uses: one BLAS thread, explore in static mode."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", BOOKKIT_EXPLORE="static")
+    """The environment `make book` uses: one BLAS thread, explore in static mode, no
+    progress bars."""
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", BOOKKIT_EXPLORE="static",
+               BRAINNET_PROGRESS="0")
     env.pop("MPLBACKEND", None)  # notebooks must use the inline backend
     return env
 

@@ -205,3 +205,36 @@ def test_no_figure_is_shown_twice(book):
                    if "brainnet-figure" in (img.get("class") or "")]
         repeated = len(sources) - len(set(sources))
         assert not repeated, f"{page.name}: {repeated} figure(s) appear twice"
+
+
+# Run output a reader should never see: wall-clock timings ("trained in 39 s",
+# "1.8 s") and progress lines, which say how this build's machine did, not the model.
+STRAY_OUTPUT = re.compile(r"\b\d+(\.\d+)? ?s\b(?! *[=(])|\bstep \d+/\d+|\btrained: ")
+
+
+def test_no_timing_or_progress_lines_in_outputs(book):
+    stray = {}
+    for page in built_pages():
+        for block in re.findall(r'<div class="cell_output docutils container">(.*?)</div>\s*</div>',
+                                page.read_text(encoding="utf-8"), flags=re.S):
+            text = re.sub(r"<[^>]+>", "", block)
+            if "data:image" in block:
+                continue
+            for line in text.splitlines():
+                if STRAY_OUTPUT.search(line):
+                    stray.setdefault(page.name, []).append(line.strip()[:80])
+    assert not stray, f"timing or progress lines in the built pages: {stray}"
+
+
+def test_every_glossary_term_has_its_chinese_term():
+    """Each entry: the English term, then its Chinese term on the next line."""
+    text = (ROOT / "glossary.md").read_text(encoding="utf-8")
+    block = text.split("```{glossary}", 1)[1].split("\n```", 1)[0]
+    entries = re.split(r"\n\s*\n", block.split(":sorted:", 1)[1].strip())
+    missing = []
+    for entry in entries:
+        lines = entry.splitlines()
+        if len(lines) < 3 or not re.search(r"[\u4e00-\u9fff]", lines[1]) or lines[1][0] == " ":
+            missing.append(lines[0])
+    assert len(entries) >= 80, f"only {len(entries)} glossary entries"
+    assert not missing, f"glossary entries without a Chinese term: {missing}"

@@ -98,10 +98,10 @@ class PageLog:
         assert not self.errors, f"{where}: {self.errors}"
 
 
-def open_page(browser, url: str, base: str, theme: str | None = None):
+def open_page(browser, url: str, base: str, theme: str | None = None, width: int = 1280):
     """A fresh context per page (clean cache and storage, like a first visit, in a
     light system theme), optionally with the reader's theme choice preset."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
+    context = browser.new_context(viewport={"width": width, "height": 900},
                                   color_scheme="light")
     if theme:
         context.add_init_script(f"localStorage.setItem('theme', '{theme}');"
@@ -136,6 +136,10 @@ def test_page_is_offline_clean_and_typeset(browser, site, name):
         page.wait_for_load_state("networkidle")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / f"{name.replace('/', '_')}-light.png")
+        sideways = page.evaluate("""() => [...document.querySelectorAll('article pre')]
+            .filter(el => el.scrollWidth > el.clientWidth + 1)
+            .map(el => el.textContent.slice(0, 60))""")
+        assert not sideways, f"{name}: {len(sideways)} blocks scroll sideways: {sideways}"
         log.assert_clean(name)
     finally:
         context.close()
@@ -194,6 +198,53 @@ def test_dark_theme_renders(browser, site, name):
         context.close()
 
 
+def visible_toggle(page, selector: str):
+    """The one button matching ``selector`` that a reader can see (the themes render
+    two, one of them hidden)."""
+    buttons = [b for b in page.locator(selector).all() if b.is_visible()]
+    assert len(buttons) == 1, f"{len(buttons)} visible {selector} buttons"
+    return buttons[0]
+
+
+SIDEBAR_PAGE = "chapters/02_backprop"
+
+
+def test_sidebar_toggle_opens_the_chapter_list_on_a_phone(browser, site):
+    context, page, log = open_page(browser, f"{site}/{SIDEBAR_PAGE}.html", site, width=400)
+    try:
+        chapter_link = page.locator("#pst-primary-sidebar-modal a[href*='03_loss']")
+        assert not chapter_link.first.is_visible()
+        visible_toggle(page, ".primary-toggle").click()
+        page.wait_for_selector("#pst-primary-sidebar-modal[open]", timeout=5_000)
+        assert chapter_link.first.is_visible(), "the chapter list did not appear"
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#pst-primary-sidebar-modal:not([open])", state="attached")
+        visible_toggle(page, ".secondary-toggle").click()
+        page.wait_for_selector("#pst-secondary-sidebar-modal[open]", timeout=5_000)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / "sidebar-400-contents.png")
+        log.assert_clean("sidebar at 400 px")
+    finally:
+        context.close()
+
+
+def test_sidebar_toggle_collapses_the_sidebar_on_a_desktop(browser, site):
+    context, page, log = open_page(browser, f"{site}/{SIDEBAR_PAGE}.html", site)
+    try:
+        sidebar = page.locator("#pst-primary-sidebar")
+        assert sidebar.is_visible()
+        toggle = visible_toggle(page, ".primary-toggle")
+        toggle.click()
+        page.wait_for_function("!document.querySelector('#pst-primary-sidebar')"
+                               ".checkVisibility({visibilityProperty: true})", timeout=5_000)
+        toggle.click()
+        page.wait_for_function("document.querySelector('#pst-primary-sidebar')"
+                               ".checkVisibility({visibilityProperty: true})", timeout=5_000)
+        log.assert_clean("sidebar at 1280 px")
+    finally:
+        context.close()
+
+
 WIDGET_NOTEBOOK_CELLS = [
     ("markdown", "# Widgets offline\n\nMath on the page, so MathJax loads: $e^{i\\pi} = -1$."),
     ("code", "import ipywidgets as w\n"
@@ -209,6 +260,7 @@ def widget_book(tmp_path_factory):
     shutil.copy(ROOT / "_config.yml", src / "_config.yml")
     shutil.copy(ROOT / "references.bib", src / "references.bib")
     shutil.copytree(ROOT / "book_assets", src / "book_assets")
+    shutil.copytree(ROOT / "tools" / "sphinx", src / "tools" / "sphinx")
     (src / "_toc.yml").write_text("format: jb-book\nroot: widgets\n")
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell(text) if kind == "markdown"

@@ -195,3 +195,15 @@ def test_progress_in_a_kernel_updates_one_display(monkeypatch):
     fit(model, optim.SGD(model.parameters(), lr=0.1), X, y, epochs=3, progress=True)
     assert [kind for kind, _ in shown] == ["display", "update", "update"]
     assert shown[-1][1].startswith("epoch 3/3")
+
+
+def test_progress_is_silenced_by_the_environment(monkeypatch, capsys):
+    from brainnet.train import Progress
+
+    monkeypatch.setenv("BRAINNET_PROGRESS", "0")
+    bar = Progress(True)
+    bar.update("step 1/2", final=True)
+    assert capsys.readouterr().err == ""
+    monkeypatch.delenv("BRAINNET_PROGRESS")
+    Progress(True).update("step 2/2", final=True)
+    assert "step 2/2" in capsys.readouterr().err
