@@ -273,3 +273,50 @@ class DataLoader:
                 yield Tensor(self.X[idx])
             else:
                 yield Tensor(self.X[idx]), Tensor(self.y[idx])
+
+
+@dataclass
+class Recording:
+    """A neuron's spike times and the stimulus that drove it.
+
+    ``stimulus`` is sampled every ``dt`` ms; ``spikes`` are spike times in ms from the
+    stimulus' start; ``units`` names the stimulus' unit.
+    """
+
+    stimulus: np.ndarray
+    dt: float
+    spikes: np.ndarray
+    units: str
+
+    @property
+    def duration(self) -> float:
+        return len(self.stimulus) * self.dt
+
+
+def grasshopper(cell: int = 1) -> Recording:
+    """An auditory receptor neuron of the locust *Locusta migratoria*, recorded
+    intracellularly while a tone at its best frequency played, its loudness modulated
+    by Gaussian white noise (SD 6 dB, cut off at 200 Hz for cell 1, 800 Hz for cell 2):
+    10 s, sampled at 20 kHz. From Rokem et al. (2006), J Neurophysiol 95:2541-2552, as
+    shipped with the PyPI package ``nitime`` (BSD licence; the data are also on CRCNS).
+    The stimulus is returned as sound level in dB SPL, with the peak level the file's
+    header gives.
+    """
+    import importlib.util
+
+    if cell not in (1, 2):
+        raise ValueError(f"grasshopper: cell must be 1 or 2, got {cell!r}.")
+    spec = importlib.util.find_spec("nitime")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("grasshopper: the package nitime is not installed; it is in the "
+                          "book's requirements (pip install nitime==0.12.1).")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data"
+    spikes_file = folder / f"grasshopper_spike_times{cell}.txt"
+    header = [line for line in spikes_file.read_text().splitlines() if line.startswith("#")]
+    peak_db = float(next(h for h in header if "intensity (dB)" in h).split(":")[1])
+    stimulus = np.loadtxt(folder / f"grasshopper_stimulus{cell}.txt")     # (N, 2): us, Pa
+    level = 20 * np.log10(stimulus[:, 1] / 2e-5)                           # dB SPL
+    level = peak_db - level.max() + level
+    dt = float(stimulus[1, 0] - stimulus[0, 0]) / 1000.0                   # ms
+    spikes = np.loadtxt(spikes_file) / 1000.0                              # us -> ms
+    return Recording(level, dt, spikes, "dB SPL")

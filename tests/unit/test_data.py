@@ -209,3 +209,16 @@ def test_shakespeare_is_plain_ascii_with_speakers_and_two_plays_held_out():
 def test_shakespeare_names_a_missing_play():
     with pytest.raises(ValueError, match="no play named"):
         data.shakespeare(held_out=("hamlett",))
+
+
+def test_grasshopper_recording_is_the_published_one():
+    from brainnet.data import grasshopper
+
+    rec = grasshopper()
+    assert rec.dt == 0.05 and len(rec.stimulus) == 200_000 and rec.duration == 10_000
+    assert len(rec.spikes) == 929 and 0 < rec.spikes.min() and rec.spikes.max() < 10_000
+    assert abs(rec.stimulus.max() - 76.4286) < 1e-9
+    assert 5.5 < rec.stimulus.std() < 6.5                     # the header's SD of 6 dB
+    assert len(grasshopper(2).spikes) > 0
+    with pytest.raises(ValueError, match="cell must be 1 or 2"):
+        grasshopper(3)
