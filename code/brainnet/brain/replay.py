@@ -41,10 +41,12 @@ def split_by_class(split: Split, groups) -> list[Split]:
 @dataclasses.dataclass
 class SequentialRun:
     """accuracy[k][j]: test accuracy on task j after training on tasks 0..k;
-    curve[j]: accuracy on task j after every epoch, over the whole run."""
+    curve[j]: accuracy on task j after every epoch, over the whole run; model: the
+    network at the end (Linear, ReLU, Linear)."""
 
     accuracy: np.ndarray
     curve: np.ndarray
+    model: nn.Module | None = None
 
 
 def train_tasks(tasks: list[Split], *, replay: int = 0, hidden: int = 100, epochs: int = 10,
@@ -88,4 +90,4 @@ def train_tasks(tasks: list[Split], *, replay: int = 0, hidden: int = 100, epoch
                               replace=False)
             buffer_X = np.concatenate([buffer_X, task.X_train[keep]])
             buffer_y = np.concatenate([buffer_y, task.y_train[keep]])
-    return SequentialRun(accuracy, np.array(curve))
+    return SequentialRun(accuracy, np.array(curve), model)
