@@ -242,6 +242,10 @@ def test_sequential_and_module_list_indexing():
         ml[3] = swap
     with pytest.raises(TypeError, match="not a Module"):
         ml[0] = lambda x: x
+    seq[0] = swap                                    # Sequential: the same, by its name
+    assert seq[0] is swap and seq(np.ones((1, 2))).shape[-1] == layers[2].out_features
+    with pytest.raises(IndexError, match="Sequential: index 5"):
+        seq[5] = swap
 
 
 # ------------------------------------------------------------------ layers

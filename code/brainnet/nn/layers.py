@@ -60,12 +60,7 @@ class Sequential(Module):
 
     def __setitem__(self, i: int, module: Module) -> None:
         """Replace one module (to ablate or swap a layer), keeping its place."""
-        n = len(self._modules)
-        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
-            raise IndexError(f"ModuleList: index {i!r} is out of range for {n} modules.")
-        i = int(i) % n
-        _check_module("ModuleList", i, module)
-        setattr(self, str(i), module)
+        _replace_module(self, i, module)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -95,18 +90,24 @@ class ModuleList(Module):
 
     def __setitem__(self, i: int, module: Module) -> None:
         """Replace one module (to ablate or swap a layer), keeping its place."""
-        n = len(self._modules)
-        if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
-            raise IndexError(f"ModuleList: index {i!r} is out of range for {n} modules.")
-        i = int(i) % n
-        _check_module("ModuleList", i, module)
-        setattr(self, str(i), module)
+        _replace_module(self, i, module)
 
     def __len__(self) -> int:
         return len(self._modules)
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
+
+
+def _replace_module(container: Module, i, module: Module) -> None:
+    """container[i] = module for Sequential and ModuleList: a checked index (negative
+    allowed, as for lists) and a checked module, registered under the same name."""
+    name, n = type(container).__name__, len(container._modules)
+    if not isinstance(i, (int, np.integer)) or isinstance(i, bool) or not -n <= i < n:
+        raise IndexError(f"{name}: index {i!r} is out of range for {n} modules.")
+    i = int(i) % n
+    _check_module(name, i, module)
+    setattr(container, str(i), module)
 
 
 def _check_module(container: str, i: int, m) -> None:
