@@ -65,18 +65,20 @@ class FigureImage:
         return {"text/html": img_html(self.data, self.alt), "text/plain": f"[figure] {self.alt}"}
 
 
-def show(fig, alt: str, *, dpi: int = DPI) -> None:
+def show(fig, alt: str, *, dpi: int = DPI, palette: bool = False) -> None:
     """Display ``fig`` with alt text, then close it.
 
     Use this instead of ``plt.show()`` for every figure in a chapter: the alt text
     ends up in the HTML book (``<img alt="...">``) and in the notebook. Write alt text
     that says what the figure shows, not what it is ("Loss falls fast, then
     plateaus near 0.1", not "A plot of the loss"). Returns None, so that a cell ending
-    in ``viz.show(...)`` shows the figure once.
+    in ``viz.show(...)`` shows the figure once. ``palette=True`` stores 256 colours,
+    about 3x smaller: use it for figures of grey images (noise, textures), which full
+    colour stores at nearly a byte per pixel for nothing.
     """
     if not alt or not alt.strip():
         raise ValueError("show() needs alt text that describes the figure for screen readers")
-    image = FigureImage(png(fig, dpi=dpi), alt.strip())
+    image = FigureImage(png(fig, dpi=dpi, palette=palette), alt.strip())
     close(fig)
     try:
         from IPython.display import display
