@@ -222,3 +222,24 @@ def test_grasshopper_recording_is_the_published_one():
     assert len(grasshopper(2).spikes) > 0
     with pytest.raises(ValueError, match="cell must be 1 or 2"):
         grasshopper(3)
+
+
+def test_mt_bold_is_the_documented_experiment():
+    from brainnet.data import mt_bold
+
+    rec = mt_bold()
+    assert rec.bold.shape == rec.events.shape == (3360,) and rec.tr == 2.0
+    assert rec.duration == 6720.0
+    types, counts = np.unique(rec.events[rec.events > 0], return_counts=True)
+    np.testing.assert_array_equal(types, np.arange(1, 7))
+    np.testing.assert_array_equal(counts, 96)
+    assert abs(rec.bold.mean()) < 0.01
+
+
+def test_rest_bold_has_the_documented_regions():
+    from brainnet.data import rest_bold
+
+    rec = rest_bold()
+    assert rec.bold.shape == (250, 28) and len(rec.regions) == 28 and rec.tr == 1.89
+    assert {"LHip", "RHip", "LPCC", "RPCC"} <= set(rec.regions)
+    assert not {"WM", "Vent", "Brain"} & set(rec.regions)
