@@ -62,13 +62,15 @@ def _accuracy(W1, b1, W2, b2, X, y) -> float:
 
 
 def train(X, y, X_test, y_test, *, rule: str = "backprop", hidden: int = 64,
-          epochs: int = 20, lr: float = 0.05, batch_size: int = 32, seed: int = 0
-          ) -> AlignmentRun:
+          epochs: int = 20, lr: float = 0.05, batch_size: int = 32, seed: int = 0,
+          train_output: bool = True) -> AlignmentRun:
     """Train a ``in-hidden-classes`` tanh network with softmax cross-entropy and SGD.
 
     ``rule='backprop'`` sends errors back through ``W2``; ``rule='feedback_alignment'``
     through a fixed random ``B`` drawn like ``W2``. Same seed, same initial weights,
     same batches: the rules differ in that one matrix only.
+    ``train_output=False`` freezes the output layer (``W2``, ``b2``) at its initial
+    values, so only the hidden layer learns.
     Shapes: X (N, in) float, y (N,) int; returns an :class:`AlignmentRun`.
     """
     if rule not in RULES:
@@ -103,8 +105,9 @@ def train(X, y, X_test, y_test, *, rule: str = "backprop", hidden: int = 64,
                 angles.append(angle_between(d_hidden, (d_out @ W2) * (1 - h**2)))
             else:
                 angles.append(0.0)
-            W2 -= lr * d_out.T @ h
-            b2 -= lr * d_out.sum(axis=0)
+            if train_output:
+                W2 -= lr * d_out.T @ h
+                b2 -= lr * d_out.sum(axis=0)
             W1 -= lr * d_hidden.T @ x
             b1 -= lr * d_hidden.sum(axis=0)
         run.train_loss.append(float(np.mean(losses)))
