@@ -54,3 +54,14 @@ def test_bad_input_is_named(digits):
     with pytest.raises(FloatingPointError, match="smaller lr"):
         with np.errstate(all="ignore"):
             fa.train(s.X_train, s.y_train, s.X_test, s.y_test, lr=1e38, epochs=3)
+
+
+def test_a_frozen_output_layer_keeps_its_initial_weights():
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 5)).astype(np.float32), rng.integers(0, 3, 40)
+    frozen = fa.train(X, y, X, y, rule="feedback_alignment", hidden=6, epochs=2,
+                      seed=1, train_output=False)
+    fresh = fa.train(X, y, X, y, rule="feedback_alignment", hidden=6, epochs=0, seed=1)
+    np.testing.assert_array_equal(frozen.weights["W2"], fresh.weights["W2"])
+    np.testing.assert_array_equal(frozen.weights["b2"], fresh.weights["b2"])
+    assert not np.array_equal(frozen.weights["W1"], fresh.weights["W1"])
