@@ -351,7 +351,7 @@ def rest_bold() -> RestRecording:
     """
     table = np.genfromtxt(_nitime_data() / "fmri_timeseries.csv", delimiter=",",
                           names=True)
-    regions = [n for n in table.dtype.names if n not in ("WM", "Vent", "Brain")]
+    regions = [n for n in table.dtype.names or () if n not in ("WM", "Vent", "Brain")]
     return RestRecording(np.stack([table[n] for n in regions], axis=1), regions, 1.89)
 
 
