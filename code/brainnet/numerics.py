@@ -55,6 +55,12 @@ def softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.
     return z
 
 
+def frequency_radius(shape: tuple[int, int]) -> np.ndarray:
+    """(H, W) distance of each 2-D FFT coefficient from zero frequency, in cycles per
+    pixel, in ``np.fft.fft2``'s order."""
+    return np.hypot(np.fft.fftfreq(shape[0])[:, None], np.fft.fftfreq(shape[1])[None, :])
+
+
 def angle(a: np.ndarray, b: np.ndarray) -> float:
     """Angle in degrees, in [0, 180], between two arrays read as flat vectors; 90 if
     either is zero (no direction to compare)."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import functional as F
+from .. import numerics
 from .. import rng as _rng
 from ..autograd import grad
 from ..tensor import Tensor, tensor
@@ -59,7 +60,7 @@ def cppn(n: int = 256, gain: float = 8.0, depth: int = 8, width: int = 32,
         w = g.normal(0.0, gain / np.sqrt(h.shape[1]), size=(h.shape[1], width))
         h = activation(h @ w.astype(np.float32))                    # (n*n, width)
     w = g.normal(0.0, gain / np.sqrt(width), size=(width, 3))
-    rgb = 1 / (1 + np.exp(-(h.astype(np.float64) @ w)))             # (n*n, 3)
+    rgb = numerics.sigmoid(h.astype(np.float64) @ w)               # (n*n, 3)
     return rgb.reshape(n, n, 3)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import numerics
 from .. import rng as _rng
 
 __all__ = [
@@ -46,10 +47,11 @@ def _square(image: np.ndarray, name: str) -> np.ndarray:
     return a
 
 
-def _frequency_radius(n: int) -> np.ndarray:
-    """(n, n) distance of each FFT coefficient from zero frequency, in cycles/pixel."""
-    f = np.fft.fftfreq(n)
-    return np.hypot(f[:, None], f[None, :])
+def _rings(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """For an (n, n) spectrum: each coefficient's ring, k = round(n * radius), and the
+    number of coefficients in rings 1 .. n/2."""
+    ring = np.rint(numerics.frequency_radius((n, n)) * n).astype(int)     # (n, n)
+    return ring, np.bincount(ring.ravel(), minlength=n)[1:n // 2 + 1]
 
 
 def power_law_noise(n: int, exponent: float, rng: _rng.Seed = None) -> np.ndarray:
@@ -57,7 +59,7 @@ def power_law_noise(n: int, exponent: float, rng: _rng.Seed = None) -> np.ndarra
     f^(-exponent / 2), zero mean and unit standard deviation. exponent = 0 is white
     noise; 2 has the statistics of natural scenes."""
     white = np.fft.fft2(_rng.generator(rng).standard_normal((n, n)))
-    radius = _frequency_radius(n)
+    radius = numerics.frequency_radius((n, n))
     radius[0, 0] = np.inf                                    # no power at zero frequency
     noise = np.fft.ifft2(white * radius ** (-exponent / 2)).real
     return (noise - noise.mean()) / noise.std()
@@ -75,17 +77,9 @@ def radial_power(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = a.shape[0]
     window = np.outer(np.hanning(n), np.hanning(n))
     power = np.abs(np.fft.fft2((a - a.mean()) * window)) ** 2      # (n, n)
-    ring = np.rint(_frequency_radius(n) * n).astype(int)           # (n, n) ring index
-    k = np.arange(1, n // 2 + 1)
-    total = np.bincount(ring.ravel(), weights=power.ravel(), minlength=n)[k]
-    count = np.bincount(ring.ravel(), minlength=n)[k]
-    return k / n, total / count
-
-
-def _ring_counts(n: int) -> np.ndarray:
-    """(n/2,) number of FFT coefficients in each ring of ``radial_power``."""
-    ring = np.rint(_frequency_radius(n) * n).astype(int)
-    return np.bincount(ring.ravel(), minlength=n)[1:n // 2 + 1]
+    ring, count = _rings(n)
+    total = np.bincount(ring.ravel(), weights=power.ravel(), minlength=n)[1:n // 2 + 1]
+    return np.arange(1, n // 2 + 1) / n, total / count
 
 
 @dataclass
@@ -128,7 +122,7 @@ def spectral_slope(image: np.ndarray, low: float | None = None, high: float = 0.
     if keep.sum() < 3:
         raise ValueError(f"spectral_slope: only {keep.sum()} frequency rings between "
                          f"{low} and {high} cycles/pixel; use a larger image or range.")
-    weight = np.sqrt(_ring_counts(a.shape[0])[keep])
+    weight = np.sqrt(_rings(a.shape[0])[1][keep])
     slope, intercept = np.polyfit(np.log10(f[keep]), np.log10(p[keep]), 1, w=weight)
     return SpectralSlope(float(slope), float(intercept), f[keep], p[keep])
 

@@ -142,9 +142,7 @@ def whiten(image: np.ndarray, f0: float = 0.4) -> np.ndarray:
         raise ValueError(f"whiten: expected a 2-D grey-scale image, got shape {image.shape}.")
     if f0 <= 0:
         raise ValueError(f"whiten: f0 must be positive, got {f0}.")
-    fy = np.fft.fftfreq(image.shape[0])[:, None]
-    fx = np.fft.fftfreq(image.shape[1])[None, :]
-    f = np.sqrt(fx**2 + fy**2)
+    f = numerics.frequency_radius(image.shape)
     spectrum = np.fft.fft2(image - image.mean()) * (f * np.exp(-((f / f0) ** 4)))
     out = np.real(np.fft.ifft2(spectrum))
     std = out.std()
