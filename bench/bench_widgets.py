@@ -74,7 +74,7 @@ def main() -> int:
                     t0 = time.perf_counter()
                     fig = exp.fn(**params)
                     t1 = time.perf_counter()
-                    viz.png(fig, palette=True, fast=True)      # as a live update does
+                    viz.png(fig, dpi=viz.DPI, palette=True, fast=True)  # as a live update does
                     t2 = time.perf_counter()
                     viz.close(fig)
                     fn_ms.append((t1 - t0) * 1e3)

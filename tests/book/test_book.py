@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 from conftest import HTML, ROOT, chapter_notebooks, toc_files
 
-PAGE_BUDGET_BYTES = 4_000_000      # one built page, frames included
+PAGE_BUDGET_BYTES = 3_000_000      # one built page, frames included (readers asked < 3 MB)
 FRAME_BUDGET_BYTES = 200_000       # one frame of a frame player (base64, ~150 kB of PNG)
 
 

@@ -145,6 +145,37 @@ def test_page_is_offline_clean_and_typeset(browser, site, name):
         context.close()
 
 
+SMALL_PRINT_PX = 14.4       # the body's small print (0.9 of the 16 px body text)
+MIN_DENSITY = 1.5           # image pixels per CSS pixel, for high-density screens
+
+
+@pytest.mark.parametrize("name", toc_files())
+def test_figure_text_is_readable_and_sharp_at_1280(browser, site, name):
+    """Every figure's smallest text (at least viz.MIN_FONT_PT, which png() enforces) is
+    at least the small print once the page has scaled the image, and every image
+    carries at least 1.5 pixels per CSS pixel."""
+    from bookkit import viz
+
+    context, page, log = open_page(browser, f"{site}/{name}.html", site)
+    try:
+        images = page.evaluate("""() => [...document.querySelectorAll(
+                'img.brainnet-figure, img.brainnet-player-frame')].map(img => ({
+            alt: img.alt.slice(0, 50), natural: img.naturalWidth,
+            css: Number(img.getAttribute('width')),
+            shown: img.getBoundingClientRect().width}))""")
+        for im in images:
+            assert im["css"] > 0, f"{name}: figure {im['alt']!r} has no CSS width"
+            text_px = viz.MIN_FONT_PT * viz.DPI / 72 * im["shown"] / im["css"]
+            assert text_px >= SMALL_PRINT_PX - 0.05, (
+                f"{name}: figure {im['alt']!r} is shown at {im['shown']:.0f} of its "
+                f"{im['css']} px, so its smallest text is {text_px:.1f} px")
+            assert im["natural"] / im["shown"] >= MIN_DENSITY, (
+                f"{name}: figure {im['alt']!r} has {im['natural'] / im['shown']:.2f} "
+                "pixels per CSS pixel")
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("name", toc_files())
 def test_frame_players_respond_to_their_slider(browser, site, name):
     context, page, log = open_page(browser, f"{site}/{name}.html", site)

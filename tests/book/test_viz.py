@@ -3,6 +3,8 @@ change to matplotlib's global state."""
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 import numpy as np
 import pytest
@@ -185,3 +187,45 @@ def test_fast_layout_keeps_axes_inside_and_makes_room_for_a_twin_axis(untouched_
     before = fig.subplotpars.right
     viz.training_curves(right, {"loss": [1.0, 0.5], "acc": [0.5, 0.9]})
     assert fig.subplotpars.right < before
+
+
+def test_figures_fit_the_column_and_keep_their_aspect(untouched_rcparams):
+    fig, _ = viz.figure(1, 3, size=(13.8, 4.0))
+    assert fig.get_figwidth() == pytest.approx(viz.COLUMN_IN)
+    assert fig.get_figheight() == pytest.approx(2.0)
+    narrow, _ = viz.figure(size=(4.0, 3.0))
+    assert tuple(narrow.get_size_inches()) == (4.0, 3.0)
+    assert all(w <= viz.COLUMN_IN for w, _ in viz.SIZES.values())
+
+
+def test_house_text_is_at_least_the_minimum(untouched_rcparams):
+    fig, ax = viz.figure()
+    ax.plot([0, 1], [1, 0], label="train")
+    ax.set(xlabel="epoch", ylabel="loss", title="Training")
+    with viz.style():
+        ax.legend()
+        ax.text(0.5, 0.5, "a note")
+    viz.png(fig)                                             # draws, and checks
+    assert viz.smallest_text(fig)[0] >= viz.MIN_FONT_PT
+
+
+def test_png_refuses_text_too_small_to_read(untouched_rcparams):
+    fig, ax = viz.figure()
+    ax.text(0.5, 0.5, "tiny label", fontsize=8)
+    with pytest.raises(ValueError, match=r"'tiny label' is 8 pt.*10.5 pt.*fontsize"):
+        viz.png(fig)
+    ax.texts[0].set_visible(False)                           # hidden text is not read
+    assert len(viz.png(fig)) > 1000
+
+
+def test_figures_are_drawn_dense_and_shown_at_their_css_size(untouched_rcparams):
+    from PIL import Image
+
+    fig, ax = viz.figure(size=(5.0, 3.0))
+    ax.plot([0, 1])
+    data = viz.png(fig)
+    assert Image.open(io.BytesIO(data)).size == (5 * viz.DPI * viz.DENSITY,
+                                                 3 * viz.DPI * viz.DENSITY)
+    tag = viz.img_html(data, "A line.")
+    assert 'width="500"' in tag and "max-width:100%" in tag
+    assert 'width="250"' in viz.img_html(viz.png(fig, dpi=200), "A line.", dpi=400)

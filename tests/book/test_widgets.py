@@ -194,6 +194,31 @@ def test_static_mode_renders_a_frame_player(captured):
     assert all(c["kind"] == "sin" and c["offset"] == 0.5 for c in line_plot.calls)
 
 
+def test_a_second_control_gives_the_player_a_grid_of_frames(captured):
+    exp = explore(line_plot, mode="static", n=(1, 40), kind=["sin", "cos", "tan"],
+                  grid=False, main="n", second="kind", alt="A wave over n periods.")
+    page = captured[0].data
+    frames = json.loads(re.search(r"frames = (\[.*?\]), values = ", page).group(1))
+    main = exp.frames()
+    assert len(main) * 3 == len(frames) <= experiment.MAX_GRID_FRAMES
+    assert page.count('type="radio"') == 3 and page.count(" checked>") == 1
+    assert "<legend>kind</legend>" in page and "drag the slider to step through n and " \
+        "choose kind; grid stays at its default" in page
+    assert 'alt="A wave over n periods. (n = 20, sin)"' in page
+    drawn = [(c["kind"], c["n"]) for c in line_plot.calls]
+    assert drawn == [(k, n) for k in ["sin", "cos", "tan"] for n in main]   # row per choice
+    assert frames.count(None) == 1 and frames[main.index(20)] is None
+
+
+def test_second_control_is_checked():
+    with pytest.raises(ValueError, match="other than main"):
+        explore(line_plot, mode="record", n=(1, 3), kind=["sin"], second="n")
+    with pytest.raises(ValueError, match="other than main"):
+        explore(line_plot, mode="record", n=(1, 3), second="kind")
+    with pytest.raises(ValueError, match="at most 6"):
+        explore(line_plot, mode="record", n=(1, 3), scale=Range(1, 8), second="scale")
+
+
 def test_live_mode_redraws_on_change(captured, monkeypatch):
     monkeypatch.setattr(live, "CONTINUOUS_BELOW_S", 10.0)   # count this figure as fast
     live.show_live(Experiment(line_plot, {"n": Range(1, 5), "kind": Choice(["sin", "cos"])},

@@ -12,6 +12,9 @@ from collections.abc import Callable
 import numpy as np
 
 MAX_FRAMES = 15
+MAX_GRID_FRAMES = 36
+"""At most this many frames when a second control multiplies them (page weight)."""
+MAX_SECOND_VALUES = 6
 
 
 @dataclasses.dataclass
@@ -23,6 +26,7 @@ class Experiment:
     fixed: dict
     main: str
     alt: str
+    second: str | None = None
 
     def defaults(self) -> dict:
         """Every parameter at its default (fixed values included)."""
@@ -41,8 +45,13 @@ class Experiment:
         """Call the function with ``params(**changes)``; returns its Figure."""
         return self.fn(**self.params(**changes))
 
-    def frames(self, limit: int = MAX_FRAMES) -> list:
-        """The main control's values that the frame player shows (both ends kept)."""
+    def frames(self, limit: int | None = None) -> list:
+        """The main control's values that the frame player shows (both ends and the
+        default kept): at most ``MAX_FRAMES``, or with a second control at most
+        ``MAX_GRID_FRAMES`` in all."""
+        if limit is None:
+            limit = MAX_FRAMES if self.second is None else max(
+                3, min(MAX_FRAMES, MAX_GRID_FRAMES // len(self.controls[self.second].values)))
         control = self.controls[self.main]
         values = control.values
         if len(values) <= limit:

@@ -25,14 +25,14 @@ def show_live(exp: Experiment, continuous: bool | None) -> None:
     def redraw(_change=None) -> None:
         with out:  # errors after the first draw are shown in the output area
             png = render_png(exp, current(), viz.DPI, palette=True, fast=True)
-            image = viz.FigureImage(png, exp.alt)
+            image = viz.FigureImage(png, exp.alt, viz.DPI)
             out.clear_output(wait=True)
             display(image)
 
     start = time.perf_counter()
     # may raise: a broken experiment fails here, before any widget is shown
     first = viz.FigureImage(render_png(exp, current(), viz.DPI, palette=True, fast=True),
-                            exp.alt)
+                            exp.alt, viz.DPI)
     elapsed = time.perf_counter() - start
     with out:
         display(first)

@@ -1,6 +1,7 @@
 """The book's figures: one house style, and the plots every chapter needs.
 
     from bookkit import viz
+    viz.set_theme()                             # house style for every figure and legend
 
     fig, ax = viz.figure()                      # house size, dpi and style
     ax.plot(losses, label="train")
@@ -18,13 +19,16 @@ PNGs with alt text, ``plots.py`` the shared plots. matplotlib is imported inside
 functions that draw, so importing this package stays cheap.
 """
 
-from .output import FigureImage, close, img_html, png, show
+from .output import FigureImage, check_text, close, img_html, png, show, smallest_text
 from .plots import decision_boundary, image_grid, training_curves, two_class_cmap
 from .style import (
+    COLUMN_IN,
+    DENSITY,
     DIVERGING,
     DPI,
     MARGINS_IN,
     MARKERS,
+    MIN_FONT_PT,
     MUTED,
     OKABE_ITO,
     PALETTE,
@@ -34,12 +38,15 @@ from .style import (
     TEXT,
     fast_margins,
     figure,
+    fit_column,
+    set_theme,
     style,
 )
 
 __all__ = [
-    "FigureImage", "close", "img_html", "png", "show",
+    "FigureImage", "check_text", "close", "img_html", "png", "show", "smallest_text",
     "decision_boundary", "image_grid", "training_curves", "two_class_cmap",
     "DIVERGING", "DPI", "MARGINS_IN", "MARKERS", "MUTED", "OKABE_ITO", "PALETTE",
-    "SEQUENTIAL", "SIZES", "STYLE", "TEXT", "fast_margins", "figure", "style",
+    "SEQUENTIAL", "SIZES", "STYLE", "TEXT", "COLUMN_IN", "DENSITY", "MIN_FONT_PT",
+    "fast_margins", "figure", "fit_column", "set_theme", "style",
 ]

@@ -8,11 +8,33 @@ import io
 
 import numpy as np
 
-from .style import DPI
+from .style import DENSITY, DPI, MIN_FONT_PT
 
 
-def png(fig, dpi: int = DPI, *, palette: bool = False, fast: bool = False) -> bytes:
-    """Render ``fig`` to PNG bytes (white background, house dpi).
+def smallest_text(fig) -> tuple[float, str]:
+    """The smallest visible text of a drawn ``fig``: ``(size in points, the text)``."""
+    from matplotlib.text import Text
+
+    sizes = [(t.get_fontsize(), t.get_text()) for t in fig.findobj(Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes, default=(float("inf"), ""))
+
+
+def check_text(fig) -> None:
+    """Refuse figure text below ``MIN_FONT_PT``: in the book it would be too small to read."""
+    size, text = smallest_text(fig)
+    if size < MIN_FONT_PT - 1e-9:
+        raise ValueError(
+            f"figure text {text[:40]!r} is {size:g} pt, below the house minimum of "
+            f"{MIN_FONT_PT:g} pt (the book's small print at a 1280 px window). Give it "
+            f"fontsize={MIN_FONT_PT:g} or more, and make room by shortening the text or "
+            "drawing fewer labels.")
+
+
+def png(fig, dpi: int = DPI * DENSITY, *, palette: bool = False, fast: bool = False) -> bytes:
+    """Render ``fig`` to PNG bytes (white background, the house pixel density).
+
+    Raises ``ValueError`` if any text is smaller than ``MIN_FONT_PT`` (``check_text``).
 
     ``palette=True`` quantises to 256 colours: about 3x smaller, quicker to encode than
     full colour, and for plots hard to tell apart; the book's frame players and live
@@ -29,6 +51,7 @@ def png(fig, dpi: int = DPI, *, palette: bool = False, fast: bool = False) -> by
     try:
         canvas = FigureCanvasAgg(fig)
         canvas.draw()
+        check_text(fig)
         image = Image.fromarray(np.asarray(canvas.buffer_rgba()))
     finally:
         fig.set_dpi(original_dpi)
@@ -44,42 +67,88 @@ def png(fig, dpi: int = DPI, *, palette: bool = False, fast: bool = False) -> by
     return out.getvalue()
 
 
-def img_html(data: bytes, alt: str, *, css_class: str = "brainnet-figure") -> str:
-    """An ``<img>`` tag holding PNG ``data`` inline, with escaped ``alt`` text."""
+def css_width(data: bytes, dpi: int) -> int:
+    """The CSS width (px) of PNG ``data`` drawn at ``dpi``: ``DPI`` px per figure inch."""
+    width = int.from_bytes(data[16:20], "big")       # the IHDR chunk's width field
+    return round(width * DPI / dpi)
+
+
+def img_html(data: bytes, alt: str, *, dpi: int = DPI * DENSITY,
+             css_class: str = "brainnet-figure") -> str:
+    """An ``<img>`` tag holding PNG ``data`` (drawn at ``dpi``) inline, with ``alt`` text.
+
+    The image is shown ``DPI`` CSS px per figure inch, never wider than its column; its
+    extra pixels make it sharp on high-density screens.
+    """
     b64 = base64.b64encode(data).decode("ascii")
     return (f'<img class="{css_class}" src="data:image/png;base64,{b64}" '
-            f'alt="{html.escape(alt, quote=True)}" style="max-width:100%;height:auto">')
+            f'alt="{html.escape(alt, quote=True)}" width="{css_width(data, dpi)}" '
+            'style="max-width:100%;height:auto">')
 
 
 class FigureImage:
-    """A rendered figure with alt text, displayed by Jupyter as an ``<img alt=...>``.
+    """A rendered figure with alt text, displayed by Jupyter as an ``<img alt=...>``,
+    inside a numbered ``<figure>`` when it has a caption.
 
     The text/plain form is the alt text itself, which is what nbval and text-only
     front ends see.
     """
 
-    def __init__(self, data: bytes, alt: str):
-        self.data, self.alt = data, alt
+    def __init__(self, data: bytes, alt: str, dpi: int = DPI * DENSITY,
+                 caption: str | None = None, number: int | None = None):
+        self.data, self.alt, self.dpi = data, alt, dpi
+        self.caption, self.number = caption, number
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        return {"text/html": img_html(self.data, self.alt), "text/plain": f"[figure] {self.alt}"}
+        tag = img_html(self.data, self.alt, dpi=self.dpi)
+        if self.caption:
+            label = f"Figure {self.number}." if self.number else "Figure."
+            tag = (f'<figure class="brainnet-figure-card">{tag}'
+                   f'<figcaption class="brainnet-caption"><span class="brainnet-caption-label">'
+                   f"{label}</span> "
+                   f"{html.escape(self.caption)}</figcaption></figure>")
+        return {"text/html": tag, "text/plain": f"[figure] {self.alt}"}
 
 
-def show(fig, alt: str, *, dpi: int = DPI, palette: bool = False) -> None:
-    """Display ``fig`` with alt text, then close it.
+_captioned = 0
+"""Captioned figures shown so far in this kernel: one notebook's figure numbers."""
+
+
+def needs_full_colour(fig) -> bool:
+    """Whether ``fig`` shows a true-colour image, which 256 colours would band."""
+    from matplotlib.image import AxesImage
+
+    return any(np.ndim(im.get_array()) == 3 for im in fig.findobj(AxesImage))
+
+
+def show(fig, alt: str, *, caption: str | None = None, dpi: int = DPI * DENSITY,
+         palette: bool | None = None) -> None:
+    """Display ``fig`` with alt text (and a numbered caption), then close it.
 
     Use this instead of ``plt.show()`` for every figure in a chapter: the alt text
     ends up in the HTML book (``<img alt="...">``) and in the notebook. Write alt text
     that says what the figure shows, not what it is ("Loss falls fast, then
-    plateaus near 0.1", not "A plot of the loss"). Returns None, so that a cell ending
-    in ``viz.show(...)`` shows the figure once. ``palette=True`` stores 256 colours,
-    about 3x smaller: use it for figures of grey images (noise, textures), which full
-    colour stores at nearly a byte per pixel for nothing.
+    plateaus near 0.1", not "A plot of the loss"). A ``caption`` is for every reader:
+    one or two sentences on what to see, printed under the figure as "Figure N."
+    with N counted through the notebook. Returns None, so that a cell ending in
+    ``viz.show(...)`` shows the figure once.
+
+    ``palette`` stores 256 colours, about 3x smaller than full colour and, for plots,
+    colour-mapped and grey images, hard to tell apart. By default it is used unless the
+    figure holds a true-colour image (``needs_full_colour``).
     """
+    global _captioned
     if not alt or not alt.strip():
         raise ValueError("show() needs alt text that describes the figure for screen readers")
-    image = FigureImage(png(fig, dpi=dpi, palette=palette), alt.strip())
+    if palette is None:
+        palette = not needs_full_colour(fig)
+    data = png(fig, dpi=dpi, palette=palette)
     close(fig)
+    number = None
+    if caption:
+        _captioned += 1
+        number = _captioned
+    image = FigureImage(data, alt.strip(), dpi, caption and caption.strip(), number)
     try:
         from IPython.display import display
     except ImportError:  # plain Python: nothing to display on

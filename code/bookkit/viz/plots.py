@@ -6,7 +6,7 @@ import numpy as np
 
 from brainnet import numerics
 
-from .style import DIVERGING, DPI, MARKERS, PALETTE, TEXT, style
+from .style import DIVERGING, DPI, MARKERS, PALETTE, TEXT, fit_column, style
 
 
 def _tidy(ax) -> None:
@@ -192,7 +192,8 @@ def image_grid(images, *, ncols: int | None = None, titles=None, cmap=None,
             from matplotlib.figure import Figure
 
             height = size * nrows + (0.25 * nrows if titles is not None else 0)
-            fig = Figure(figsize=(size * ncols, height), dpi=DPI, layout="constrained")
+            fig = Figure(figsize=fit_column((size * ncols, height)), dpi=DPI,
+                         layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=False)
     vmax_all = float(np.abs(arr).max()) or 1.0
     for i, ax in enumerate(axes.ravel()):
@@ -211,5 +212,5 @@ def image_grid(images, *, ncols: int | None = None, titles=None, cmap=None,
                 lo = 0.0 if shared_scale else float(img.min())
                 ax.imshow(img, cmap=cmap or "gray_r", vmin=lo, vmax=vmax)
         if titles is not None:
-            ax.set_title(str(titles[i]), fontsize=8)
+            ax.set_title(str(titles[i]))
     return fig, axes

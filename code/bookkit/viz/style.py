@@ -10,9 +10,17 @@ Choices, and why:
   figure with dark text readable; a white card reads the same everywhere.
 - Colormaps: ``SEQUENTIAL`` ("viridis") for magnitudes, ``DIVERGING`` ("RdBu_r",
   blue negative, red positive, white zero) for signed quantities such as weights.
-- Style is applied with ``matplotlib.rc_context`` (``style()``), and ``figure()``
-  builds a ``matplotlib.figure.Figure`` without pyplot: no global state changes, and
-  figures never pop up twice in a notebook.
+- Text is never smaller than the body's small print. The book's text column is about
+  690 CSS px wide at a 1280 px window, and a figure inch is shown as ``DPI`` = 100 CSS
+  px, so a figure up to ``COLUMN_IN`` = 6.9 in wide is shown at full size and its
+  10.5-pt tick labels are 14.6 px, against 14.4 px small print. ``figure()`` shrinks a
+  wider request to the column (text keeps its point size, so it grows relative to the
+  drawing), and ``png()`` refuses text below ``MIN_FONT_PT``.
+- Pixels are drawn at ``DENSITY`` times the CSS size (200 dpi), so figures stay sharp
+  on high-density screens; ``png()``'s 256-colour palette keeps the pages light.
+- Style is applied with ``matplotlib.rc_context`` (``style()``), or for a whole
+  notebook with ``set_theme()``, which the chapters call. ``figure()`` builds a
+  ``matplotlib.figure.Figure`` without pyplot, so figures never pop up twice.
 """
 
 from __future__ import annotations
@@ -46,7 +54,14 @@ DIVERGING = "RdBu_r"
 TEXT = "#333333"
 MUTED = "#666666"
 DPI = 100
-SIZES = {"small": (4.0, 3.0), "default": (6.4, 3.6), "wide": (9.6, 3.6), "square": (5.0, 5.0)}
+"""CSS pixels per figure inch: a figure ``w`` inches wide is shown ``100 * w`` px wide."""
+DENSITY = 2
+"""Image pixels per CSS pixel of the book's figures (sharp on high-density screens)."""
+COLUMN_IN = 6.9
+"""The width of the book's text column at a 1280 px window, in figure inches."""
+MIN_FONT_PT = 10.5
+"""The smallest figure text: 10.5 pt at ``DPI`` is 14.6 CSS px, the body's small print."""
+SIZES = {"small": (4.0, 3.0), "default": (6.4, 3.6), "wide": (6.9, 2.9), "square": (5.0, 5.0)}
 
 STYLE = {
     "figure.facecolor": "white",
@@ -58,8 +73,8 @@ STYLE = {
     "axes.edgecolor": MUTED,
     "axes.labelcolor": TEXT,
     "axes.titlecolor": TEXT,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
+    "axes.titlesize": 12,
+    "axes.labelsize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": False,
@@ -69,16 +84,31 @@ STYLE = {
     "ytick.color": MUTED,
     "xtick.labelcolor": TEXT,
     "ytick.labelcolor": TEXT,
-    "xtick.labelsize": 9,
-    "ytick.labelsize": 9,
-    "legend.fontsize": 9,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
+    "legend.fontsize": MIN_FONT_PT,
     "legend.frameon": False,
     "text.color": TEXT,
-    "font.size": 10,
+    "font.size": 11,
     "lines.linewidth": 1.8,
     "image.cmap": SEQUENTIAL,
 }
 """rcParams of the house style; used only inside ``style()``."""
+
+
+def set_theme() -> None:
+    """Make the house style matplotlib's default, for every figure and text from now on.
+
+    ``figure()`` applies the style to the figure it builds, but matplotlib reads some
+    settings when an artist is made, later: a legend's or an annotation's font size. The
+    book's chapters call this once, so that those, too, are in the house style (and no
+    smaller than ``MIN_FONT_PT``). A library that draws into a reader's figures should
+    use ``style()`` instead, which changes nothing outside its block.
+    """
+    import matplotlib as mpl
+    from cycler import cycler
+
+    mpl.rcParams.update({**STYLE, "axes.prop_cycle": cycler(color=PALETTE)})
 
 
 @contextlib.contextmanager
@@ -95,7 +125,8 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="default", squeeze: bool = Tr
            layout: str | None = "constrained", **kwargs):
     """Return ``(fig, axes)`` like ``plt.subplots``, in the house style.
 
-    ``size`` is a name from ``SIZES`` or a ``(width, height)`` in inches. The figure is
+    ``size`` is a name from ``SIZES`` or a ``(width, height)`` in inches; a size wider
+    than the column (``COLUMN_IN``) is scaled down to it, aspect kept. The figure is
     a ``matplotlib.figure.Figure`` made without pyplot, so it is not shown unless you
     call ``show(fig, alt=...)`` (or return it from an ``explore`` function).
 
@@ -108,7 +139,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="default", squeeze: bool = Tr
     import matplotlib as mpl
     from matplotlib.figure import Figure
 
-    figsize = SIZES[size] if isinstance(size, str) else tuple(size)
+    figsize = fit_column(SIZES[size] if isinstance(size, str) else tuple(size))
     # A fixed title height (axes.titley) skips matplotlib's search for a free spot above
     # the top tick labels at every draw, a third of an empty figure's drawing time; the
     # house style has no top ticks, so titles sit where they would anyway.
@@ -123,8 +154,15 @@ def figure(nrows: int = 1, ncols: int = 1, *, size="default", squeeze: bool = Tr
     return fig, axes
 
 
-MARGINS_IN = {"left": 0.7, "right": 0.2, "bottom": 0.55, "top": 0.35, "wspace": 0.8,
-              "hspace": 0.75}
+def fit_column(figsize: tuple[float, float]) -> tuple[float, float]:
+    """``figsize`` scaled down, aspect kept, so that it is at most ``COLUMN_IN`` wide."""
+    width, height = figsize
+    scale = min(1.0, COLUMN_IN / width)
+    return width * scale, height * scale
+
+
+MARGINS_IN = {"left": 0.8, "right": 0.2, "bottom": 0.6, "top": 0.4, "wspace": 0.85,
+              "hspace": 0.8}
 """Fixed margins (inches) of ``layout="fast"``: room for tick labels, an axis label and
 a title at the house font sizes."""
 
