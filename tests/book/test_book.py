@@ -238,3 +238,38 @@ def test_every_glossary_term_has_its_chinese_term():
             missing.append(lines[0])
     assert len(entries) >= 80, f"only {len(entries)} glossary entries"
     assert not missing, f"glossary entries without a Chinese term: {missing}"
+
+
+def test_bibliography_links_back_to_every_citing_page(book):
+    """Each entry of the full list says where it is cited, and each link lands on a
+    citation (tools/sphinx/cite_backlinks.py)."""
+    bibliography = (HTML / "bibliography.html").read_text(encoding="utf-8")
+    entries = re.findall(r'role="doc-biblioentry"', bibliography)
+    lines = re.findall(r'<span class="cited-in">Cited in (.*?)</span>', bibliography)
+    assert entries and len(lines) == len(entries), (
+        f"{len(entries)} entries, {len(lines)} with a 'Cited in' line")
+    for line in lines:
+        for href in re.findall(r'href="([^"]+)"', line):
+            page, anchor = href.split("#")
+            assert f'id="{anchor}"' in (HTML / page).read_text(encoding="utf-8"), href
+
+
+def test_backlinks_are_added_once(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools" / "sphinx"))
+    from cite_backlinks import add_backlinks
+
+    (tmp_path / "chapters").mkdir()
+    cite = '<a class="reference internal" href="../bibliography.html#id7" title="x">'
+    (tmp_path / "chapters" / "one.html").write_text(
+        f"<title>1. One &#8212; Book</title>{cite}A</a> and {cite}A again</a>")
+    (tmp_path / "bibliography.html").write_text(
+        '<div id="id7" role="doc-biblioentry"><p>Author. Title.</p></div>')
+    assert add_backlinks(tmp_path) == 1
+    assert add_backlinks(tmp_path) == 1                    # a rebuild adds nothing twice
+    page = (tmp_path / "chapters" / "one.html").read_text()
+    assert page.count('id="cite-id7-1"') == 1 and page.count('id="cite-id7-2"') == 1
+    bib = (tmp_path / "bibliography.html").read_text()
+    assert bib.count("Cited in") == 1
+    assert '<a href="chapters/one.html#cite-id7-1">1. One</a>' in bib

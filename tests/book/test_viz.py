@@ -190,7 +190,7 @@ def test_fast_layout_keeps_axes_inside_and_makes_room_for_a_twin_axis(untouched_
 
 
 def test_figures_fit_the_column_and_keep_their_aspect(untouched_rcparams):
-    fig, _ = viz.figure(1, 3, size=(13.8, 4.0))
+    fig, _ = viz.figure(1, 3, size=(2 * viz.COLUMN_IN, 4.0))
     assert fig.get_figwidth() == pytest.approx(viz.COLUMN_IN)
     assert fig.get_figheight() == pytest.approx(2.0)
     narrow, _ = viz.figure(size=(4.0, 3.0))

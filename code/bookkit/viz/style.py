@@ -10,9 +10,9 @@ Choices, and why:
   figure with dark text readable; a white card reads the same everywhere.
 - Colormaps: ``SEQUENTIAL`` ("viridis") for magnitudes, ``DIVERGING`` ("RdBu_r",
   blue negative, red positive, white zero) for signed quantities such as weights.
-- Text is never smaller than the body's small print. The book's text column is about
-  690 CSS px wide at a 1280 px window, and a figure inch is shown as ``DPI`` = 100 CSS
-  px, so a figure up to ``COLUMN_IN`` = 6.9 in wide is shown at full size and its
+- Text is never smaller than the body's small print. A cell's output is 672 CSS px
+  wide at a 1280 px window, and a figure inch is shown as ``DPI`` = 100 CSS px, so a
+  figure up to ``COLUMN_IN`` = 6.7 in wide is shown at full size and its
   10.5-pt tick labels are 14.6 px, against 14.4 px small print. ``figure()`` shrinks a
   wider request to the column (text keeps its point size, so it grows relative to the
   drawing), and ``png()`` refuses text below ``MIN_FONT_PT``.
@@ -57,11 +57,11 @@ DPI = 100
 """CSS pixels per figure inch: a figure ``w`` inches wide is shown ``100 * w`` px wide."""
 DENSITY = 2
 """Image pixels per CSS pixel of the book's figures (sharp on high-density screens)."""
-COLUMN_IN = 6.9
-"""The width of the book's text column at a 1280 px window, in figure inches."""
+COLUMN_IN = 6.7
+"""The width of a cell's output in the book at a 1280 px window, in figure inches."""
 MIN_FONT_PT = 10.5
 """The smallest figure text: 10.5 pt at ``DPI`` is 14.6 CSS px, the body's small print."""
-SIZES = {"small": (4.0, 3.0), "default": (6.4, 3.6), "wide": (6.9, 2.9), "square": (5.0, 5.0)}
+SIZES = {"small": (4.0, 3.0), "default": (6.4, 3.6), "wide": (6.7, 2.9), "square": (5.0, 5.0)}
 
 STYLE = {
     "figure.facecolor": "white",
