@@ -193,6 +193,15 @@ def test_frame_players_respond_to_their_slider(browser, site, name):
             assert after != before, f"{name} player {i}: moving the slider kept the same image"
             assert player.locator("output").inner_text() != label_before
             assert img.get_attribute("alt"), f"{name} player {i}: frame has no alt text"
+            radios = player.locator("input[type=radio]")
+            for k in range(radios.count()):              # the second control, if any
+                if not radios.nth(k).is_checked():
+                    src = img.get_attribute("src")
+                    radios.nth(k).check()
+                    assert img.get_attribute("src") != src, (
+                        f"{name} player {i}: choosing option {k} kept the same image")
+                    word = radios.nth(k).locator("xpath=..").inner_text().strip()
+                    assert img.get_attribute("alt").endswith(f", {word})"), img.get_attribute("alt")
             shown = img.get_attribute("src")
             play = player.locator("button")
             play.click()                                      # plays, one frame per 0.8 s
