@@ -229,3 +229,13 @@ def test_figures_are_drawn_dense_and_shown_at_their_css_size(untouched_rcparams)
     tag = viz.img_html(data, "A line.")
     assert 'width="500"' in tag and "max-width:100%" in tag
     assert 'width="250"' in viz.img_html(viz.png(fig, dpi=200), "A line.", dpi=400)
+
+
+def test_show_keeps_full_colour_only_for_true_colour_images(untouched_rcparams):
+    from bookkit.viz.output import needs_full_colour
+
+    colour, ax = viz.figure(size="small")
+    ax.imshow(np.zeros((4, 4, 3)))
+    grey, ax = viz.figure(size="small")
+    ax.imshow(np.zeros((4, 4)))
+    assert needs_full_colour(colour) and not needs_full_colour(grey)

@@ -16,21 +16,22 @@ from pathlib import Path
 
 BIBLIOGRAPHY = "bibliography.html"
 CITATION = re.compile(
-    r'<a class="reference internal" href="((?:\.\./)*)' + re.escape(BIBLIOGRAPHY)
+    r'<a class="reference internal" href="(?:\.\./)*' + re.escape(BIBLIOGRAPHY)
     + r'#([\w-]+)"(?: id="(cite-[\w-]+)")?')
 TITLE = re.compile(r"<title>(.*?)(?:\s+&#8212;.*)?</title>", re.S)
 
 
-def mark_citations(page: Path, relative: str) -> list[tuple[str, str]]:
-    """Give each citation link of ``page`` an id; return ``(entry, link)`` for the
-    first citation of each entry, ``link`` relative to the site root."""
+def mark_citations(page: Path, relative: str) -> tuple[str, list[tuple[str, str]]]:
+    """Give each citation link of ``page`` an id; return the page's title and
+    ``(entry, link)`` for the first citation of each entry, ``link`` relative to the
+    site root."""
     text = page.read_text(encoding="utf-8")
     first: dict[str, str] = {}
     count = 0
 
     def add_id(match: re.Match) -> str:
         nonlocal count
-        entry, anchor = match.group(2), match.group(3)   # an id from an earlier build
+        entry, anchor = match.group(1), match.group(2)   # an id from an earlier build
         count += 1
         anchor = anchor or f"cite-{entry}-{count}"
         first.setdefault(entry, f"{relative}#{anchor}")
@@ -39,12 +40,9 @@ def mark_citations(page: Path, relative: str) -> list[tuple[str, str]]:
     marked = CITATION.sub(add_id, text)
     if count:
         page.write_text(marked, encoding="utf-8")
-    return list(first.items())
-
-
-def page_title(page: Path) -> str:
-    found = TITLE.search(page.read_text(encoding="utf-8"))
-    return html.unescape(found.group(1)).strip() if found else page.stem
+    found = TITLE.search(text)
+    title = html.unescape(found.group(1)).strip() if found else page.stem
+    return title, list(first.items())
 
 
 def add_backlinks(outdir: Path) -> int:
@@ -58,8 +56,9 @@ def add_backlinks(outdir: Path) -> int:
         relative = page.relative_to(outdir).as_posix()
         if relative == BIBLIOGRAPHY or relative.startswith(("_", "genindex", "search")):
             continue
-        for entry, link in mark_citations(page, relative):
-            cited.setdefault(entry, []).append((page_title(page), link))
+        title, firsts = mark_citations(page, relative)
+        for entry, link in firsts:
+            cited.setdefault(entry, []).append((title, link))
     # "Cited in" lines hold no other <span>; drop any left by an earlier build
     text = re.sub(r' <span class="cited-in">.*?</span>', "",
                   bibliography.read_text(encoding="utf-8"))

@@ -138,9 +138,7 @@ _captioned = 0
 
 def needs_full_colour(fig) -> bool:
     """Whether ``fig`` shows a true-colour image, which 256 colours would band."""
-    from matplotlib.image import AxesImage
-
-    return any(np.ndim(im.get_array()) == 3 for im in fig.findobj(AxesImage))
+    return any(np.ndim(im.get_array()) == 3 for ax in fig.axes for im in ax.images)
 
 
 def show(fig, alt: str, *, caption: str | None = None, dpi: int = DPI * DENSITY,

@@ -93,7 +93,14 @@ STYLE = {
     "lines.linewidth": 1.8,
     "image.cmap": SEQUENTIAL,
 }
-"""rcParams of the house style; used only inside ``style()``."""
+"""rcParams of the house style, applied by ``style()`` and ``set_theme()``."""
+
+
+def _rc_params() -> dict:
+    """``STYLE`` plus the colour cycle (which needs matplotlib's cycler)."""
+    from cycler import cycler
+
+    return {**STYLE, "axes.prop_cycle": cycler(color=PALETTE)}
 
 
 def set_theme() -> None:
@@ -106,18 +113,16 @@ def set_theme() -> None:
     use ``style()`` instead, which changes nothing outside its block.
     """
     import matplotlib as mpl
-    from cycler import cycler
 
-    mpl.rcParams.update({**STYLE, "axes.prop_cycle": cycler(color=PALETTE)})
+    mpl.rcParams.update(_rc_params())
 
 
 @contextlib.contextmanager
 def style():
     """Apply the house style to the figures made inside the ``with`` block only."""
     import matplotlib as mpl
-    from cycler import cycler
 
-    with mpl.rc_context({**STYLE, "axes.prop_cycle": cycler(color=PALETTE)}):
+    with mpl.rc_context(_rc_params()):
         yield
 
 
