@@ -116,6 +116,22 @@ class Progress:
             sys.stderr.flush()
 
 
+def progress(iterable, label: str, enabled: bool | None = None, every: float = 0.2):
+    """Yield the items of ``iterable`` while one line shows how many are done, as
+    tqdm's ``trange`` does: ``for step in progress(range(600), "training"): ...``.
+
+    The line is the one ``Progress`` draws (shown only after 2 s unless ``enabled``),
+    redrawn at most every ``every`` seconds, and always after the last item."""
+    items = list(iterable) if not hasattr(iterable, "__len__") else iterable
+    total, bar, drawn = len(items), Progress(enabled), -math.inf
+    for done, item in enumerate(items, start=1):
+        yield item
+        now = time.perf_counter()
+        if done == total or now - drawn >= every:
+            bar.update(f"{label}: {done}/{total}", final=done == total)
+            drawn = now
+
+
 
 EXPLOSION = 1e3
 """fit stops when a batch's loss exceeds this many times the first batch's loss (or

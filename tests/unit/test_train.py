@@ -207,3 +207,13 @@ def test_progress_is_silenced_by_the_environment(monkeypatch, capsys):
     monkeypatch.delenv("BRAINNET_PROGRESS")
     Progress(True).update("step 2/2", final=True)
     assert "step 2/2" in capsys.readouterr().err
+
+
+def test_progress_yields_every_item_and_ends_the_line(capsys):
+    from brainnet.train import progress
+
+    assert list(progress(range(5), "steps", enabled=True, every=0.0)) == [0, 1, 2, 3, 4]
+    err = capsys.readouterr().err
+    assert "steps: 1/5" in err and err.endswith("steps: 5/5\n")
+    assert list(progress(iter("ab"), "letters", enabled=False)) == ["a", "b"]
+    assert capsys.readouterr().err == ""

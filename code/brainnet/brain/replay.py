@@ -51,13 +51,16 @@ class SequentialRun:
 
 def train_tasks(tasks: list[Split], *, replay: int = 0, hidden: int = 100, epochs: int = 10,
                 lr: float = 0.05, batch_size: int = 32, classes: int = 10,
-                seed: int = 0) -> SequentialRun:
+                replay_batch: int | None = None, seed: int = 0) -> SequentialRun:
     """Train one MLP on ``tasks`` in order. With ``replay`` > 0, keep that many random
-    training examples of each finished task in a buffer and add ``batch_size`` of them,
-    drawn at random, to every mini-batch of the later tasks."""
-    if replay < 0 or epochs < 1 or not tasks:
-        raise ValueError(f"replay.train_tasks: need replay >= 0, epochs >= 1 and at least "
-                         f"one task; got replay={replay}, epochs={epochs}, {len(tasks)} tasks.")
+    training examples of each finished task in a buffer and add ``replay_batch`` of them
+    (by default ``batch_size``), drawn at random, to every mini-batch of the later
+    tasks."""
+    replay_batch = batch_size if replay_batch is None else replay_batch
+    if replay < 0 or epochs < 1 or replay_batch < 1 or not tasks:
+        raise ValueError(f"replay.train_tasks: need replay >= 0, epochs >= 1, "
+                         f"replay_batch >= 1 and at least one task; got replay={replay}, "
+                         f"epochs={epochs}, replay_batch={replay_batch}, {len(tasks)} tasks.")
     rng = np.random.default_rng(seed)
     n_in = tasks[0].X_train.shape[1]
     model = nn.Sequential(nn.Linear(n_in, hidden, rng=rng), nn.ReLU(),
@@ -74,7 +77,7 @@ def train_tasks(tasks: list[Split], *, replay: int = 0, hidden: int = 100, epoch
                 idx = order[start:start + batch_size]
                 xb, yb = task.X_train[idx], task.y_train[idx]
                 if len(buffer_y):
-                    old = rng.integers(0, len(buffer_y), batch_size)
+                    old = rng.integers(0, len(buffer_y), replay_batch)
                     xb = np.concatenate([xb, buffer_X[old]])
                     yb = np.concatenate([yb, buffer_y[old]])
                 loss = F.cross_entropy(model(Tensor(xb.astype(np.float32))), yb)
