@@ -132,15 +132,41 @@ class Texture:
     history: list[float]
 
 
+class _SpectrumObjective:
+    """Half the mean squared distance between the Hann-windowed, mean-removed image and
+    its projection onto the images with the source's windowed amplitude spectrum, and
+    its gradient: the spectrum constraint of Liu, Gousseau & Xia (2016), on the window
+    that ``image_statistics.spectral_slope`` measures through."""
+
+    def __init__(self, source: np.ndarray):
+        n = source.shape[0]
+        self.window = np.outer(np.hanning(n), np.hanning(n))
+        self.amplitude = np.abs(np.fft.fft2((source - source.mean()) * self.window))
+
+    def __call__(self, image: np.ndarray) -> tuple[float, np.ndarray]:
+        y = (image - image.mean()) * self.window
+        phase = np.angle(np.fft.fft2(y))
+        diff = y - np.fft.ifft2(self.amplitude * np.exp(1j * phase)).real
+        gradient = self.window * diff                 # the projection is held fixed
+        return 0.5 * float((diff ** 2).mean()), (gradient - gradient.mean()) / diff.size
+
+
 def synthesize_texture(source: np.ndarray, filters: Sequence[np.ndarray],
-                       iterations: int = 80, rng: _rng.Seed = None) -> Texture:
-    """A new image with the same Gram matrices as ``source``, found from uniform noise
-    by L-BFGS-B (scipy) on the pixels, kept within [0, 1].
+                       iterations: int = 80, spectrum_weight: float = 0.0,
+                       start: np.ndarray | None = None, rng: _rng.Seed = None) -> Texture:
+    """A new image with the same Gram matrices as ``source``, found by L-BFGS-B (scipy)
+    on the pixels, kept within [0, 1].
 
     Args:
         source: (H, W) grey image with values in [0, 1].
         filters: banks from ``random_filters``.
         iterations: L-BFGS iterations.
+        spectrum_weight: if positive, also match the source's windowed amplitude
+            spectrum (the spectrum constraint of Liu, Gousseau & Xia 2016), weighted
+            this much against the Gram loss. ``loss`` and ``history`` stay the Gram
+            loss alone. Needs a square source.
+        start: the image to start from (default: uniform noise drawn from ``rng``),
+            e.g. an earlier synthesis to refine; ``noise_loss`` is then its Gram loss.
     """
     from scipy.optimize import minimize  # scipy is needed only here
 
@@ -149,9 +175,17 @@ def synthesize_texture(source: np.ndarray, filters: Sequence[np.ndarray],
         raise ValueError(f"synthesize_texture: source must be an (H, W) grey image in "
                          f"[0, 1], got shape {src.shape} and range "
                          f"[{src.min():.3g}, {src.max():.3g}]; see image_statistics.grey.")
+    if spectrum_weight < 0 or (spectrum_weight and src.shape[0] != src.shape[1]):
+        raise ValueError(f"synthesize_texture: spectrum_weight must be >= 0, and a "
+                         f"positive one needs a square source; got {spectrum_weight} "
+                         f"with shape {src.shape}.")
+    if start is not None and np.shape(start) != src.shape:
+        raise ValueError(f"synthesize_texture: start must have the source's shape "
+                         f"{src.shape}, got {np.shape(start)}.")
     shape = (1, 1, *src.shape)
     targets = [g.numpy() for g in gram_matrices(tensor(src.reshape(shape), dtype=np.float32),
                                                  filters)]
+    spectrum = _SpectrumObjective(src) if spectrum_weight else None
     evaluations: list[float] = []
 
     def loss_and_grad(flat: np.ndarray) -> tuple[float, np.ndarray]:
@@ -159,17 +193,27 @@ def synthesize_texture(source: np.ndarray, filters: Sequence[np.ndarray],
         loss = gram_loss(x, targets, filters)
         (g,) = grad(loss, [x])
         evaluations.append(float(loss.item()))
-        return evaluations[-1], g.numpy().ravel().astype(np.float64)
+        total, gradient = evaluations[-1], g.numpy().ravel().astype(np.float64)
+        if spectrum is not None:
+            extra, extra_gradient = spectrum(flat.reshape(src.shape))
+            total += spectrum_weight * extra
+            gradient += spectrum_weight * extra_gradient.ravel()
+        return total, gradient
 
-    start = _rng.generator(rng).random(src.size)
-    noise_loss = loss_and_grad(start)[0]
+    first = (_rng.generator(rng).random(src.size) if start is None
+             else np.clip(np.asarray(start, dtype=np.float64).ravel(), 0.0, 1.0))
+    def gram_only(flat: np.ndarray) -> float:
+        loss_and_grad(flat)
+        return evaluations[-1]
+
+    noise_loss = gram_only(first)
     history: list[float] = []
     # ftol must be tiny: the loss is small from the start, and the default stops at once
-    result = minimize(loss_and_grad, start, jac=True, method="L-BFGS-B",
+    result = minimize(loss_and_grad, first, jac=True, method="L-BFGS-B",
                       bounds=[(0.0, 1.0)] * src.size,
                       callback=lambda _: history.append(evaluations[-1]),
                       options={"maxiter": iterations, "ftol": 1e-15, "gtol": 1e-12})
-    return Texture(result.x.reshape(src.shape), float(result.fun), noise_loss, history)
+    return Texture(result.x.reshape(src.shape), gram_only(result.x), noise_loss, history)
 
 
 def random_phase(source: np.ndarray, rng: _rng.Seed = None) -> np.ndarray:
