@@ -74,6 +74,7 @@ STYLE = {
     "axes.labelcolor": TEXT,
     "axes.titlecolor": TEXT,
     "axes.titlesize": 12,
+    "axes.titlepad": 9.0,              # clear of a top tick label in fixed layouts
     "axes.labelsize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
