@@ -159,7 +159,9 @@ class RMSprop(Optimizer):
     def _update(self, p, g, state):
         if self.weight_decay:
             g = g + self.weight_decay * p.data
-        s = state.setdefault("square_avg", np.zeros_like(p.data))
+        if "square_avg" not in state:
+            state["square_avg"] = np.zeros_like(p.data)
+        s = state["square_avg"]
         s *= self.alpha
         s += (1 - self.alpha) * g * g
         p.data -= self.lr * g / (np.sqrt(s) + self.eps)
@@ -197,14 +199,15 @@ class Adam(Optimizer):
             p.data -= self.lr * self.weight_decay * p.data
         elif self.weight_decay:
             g = g + self.weight_decay * p.data
-        m = state.setdefault("exp_avg", np.zeros_like(p.data))
-        v = state.setdefault("exp_avg_sq", np.zeros_like(p.data))
+        if "exp_avg" not in state:          # (setdefault would build the zeros every step)
+            state["exp_avg"], state["exp_avg_sq"] = np.zeros_like(p.data), np.zeros_like(p.data)
+        m, v = state["exp_avg"], state["exp_avg_sq"]
         t = state["step"] = state.get("step", 0) + 1
         tmp = scratch("adam", p.data.shape, p.data.dtype)    # in place: no temporaries
         m *= b1
         m += np.multiply(g, 1 - b1, out=tmp)                 # m = b1 m + (1 - b1) g
         v *= b2
-        np.multiply(g, g, out=tmp)
+        np.square(g, out=tmp)                                # half the cost of g * g
         tmp *= 1 - b2
         v += tmp                                             # v = b2 v + (1 - b2) g^2
         # lr m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps), with sqrt(1 - b2^t) moved
