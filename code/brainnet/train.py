@@ -132,7 +132,6 @@ def progress(iterable, label: str, enabled: bool | None = None, every: float = 0
             drawn = now
 
 
-
 EXPLOSION = 1e3
 """fit stops when a batch's loss exceeds this many times the first batch's loss (or
 the floor ``1e-2``, whichever is larger): a loss that grows a thousandfold is diverging,

@@ -202,6 +202,7 @@ def synthesize_texture(source: np.ndarray, filters: Sequence[np.ndarray],
 
     first = (_rng.generator(rng).random(src.size) if start is None
              else np.clip(np.asarray(start, dtype=np.float64).ravel(), 0.0, 1.0))
+
     def gram_only(flat: np.ndarray) -> float:
         loss_and_grad(flat)
         return evaluations[-1]
