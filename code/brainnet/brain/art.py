@@ -26,6 +26,7 @@ from .. import numerics
 from .. import rng as _rng
 from ..autograd import grad
 from ..tensor import Tensor, tensor
+from .image_statistics import hann_windowed
 
 __all__ = [
     "cppn", "random_filters", "gram_matrices", "gram_loss", "synthesize_texture", "Texture",
@@ -139,12 +140,11 @@ class _SpectrumObjective:
     that ``image_statistics.spectral_slope`` measures through."""
 
     def __init__(self, source: np.ndarray):
-        n = source.shape[0]
-        self.window = np.outer(np.hanning(n), np.hanning(n))
-        self.amplitude = np.abs(np.fft.fft2((source - source.mean()) * self.window))
+        windowed, self.window = hann_windowed(source)
+        self.amplitude = np.abs(np.fft.fft2(windowed))
 
     def __call__(self, image: np.ndarray) -> tuple[float, np.ndarray]:
-        y = (image - image.mean()) * self.window
+        y = hann_windowed(image)[0]
         phase = np.angle(np.fft.fft2(y))
         diff = y - np.fft.ifft2(self.amplitude * np.exp(1j * phase)).real
         gradient = self.window * diff                 # the projection is held fixed

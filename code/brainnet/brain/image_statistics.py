@@ -24,7 +24,8 @@ from .. import numerics
 from .. import rng as _rng
 
 __all__ = [
-    "grey", "power_law_noise", "radial_power", "spectral_slope", "SpectralSlope",
+    "grey", "power_law_noise", "hann_windowed", "radial_power", "spectral_slope",
+    "SpectralSlope",
     "sierpinski", "boundary", "box_counts", "box_counting_dimension",
 ]
 
@@ -65,6 +66,15 @@ def power_law_noise(n: int, exponent: float, rng: _rng.Seed = None) -> np.ndarra
     return (noise - noise.mean()) / noise.std()
 
 
+def hann_windowed(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(window * (a - mean), window) for a square (n, n) array: the mean removed and a 2-D
+    Hann window applied, so that the image's edges add no spurious stripes of power.
+    Every spectrum in this module, and the spectrum constraint of ``art``, is taken so."""
+    n = a.shape[0]
+    window = np.outer(np.hanning(n), np.hanning(n))
+    return (a - a.mean()) * window, window
+
+
 def radial_power(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Power averaged over rings of equal spatial frequency, after removing the mean and
     applying a 2-D Hann window.
@@ -75,8 +85,7 @@ def radial_power(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     a = _square(image, "radial_power")
     n = a.shape[0]
-    window = np.outer(np.hanning(n), np.hanning(n))
-    power = np.abs(np.fft.fft2((a - a.mean()) * window)) ** 2      # (n, n)
+    power = np.abs(np.fft.fft2(hann_windowed(a)[0])) ** 2           # (n, n)
     ring, count = _rings(n)
     total = np.bincount(ring.ravel(), weights=power.ravel(), minlength=n)[1:n // 2 + 1]
     return np.arange(1, n // 2 + 1) / n, total / count
