@@ -124,29 +124,30 @@ def copy(t: Tensor) -> Tensor:
 
 # -------------------------------------------------------------------- backward
 def _propagate(root: Tensor, seed: Tensor, create_graph: bool,
-               keep: frozenset[Tensor] | set[Tensor] = frozenset(),
-               stop: frozenset[Tensor] | set[Tensor] = frozenset()) -> dict[Tensor, Tensor]:
+               keep: set[Tensor] | None = None,
+               stop: set[Tensor] | None = None) -> dict[Tensor, Tensor]:
     """Send ``seed`` (dL/droot) back through the graph below ``root``.
 
     Returns the gradient of every leaf reached, of every tensor that asked to
     ``retain_grad()``, of every tensor in ``keep`` and of every tensor in ``stop``,
     below which nothing is propagated.
     """
-    found: dict[Tensor, Tensor] = {}
     pending: dict[Tensor, Tensor] = {root: seed}   # gradient sums not yet passed on
     if root._backward is None:
         return pending
+    found: dict[Tensor, Tensor] = {}
     heap = [(-root._tick, root)]                   # the newest op first
     changed = last_change[0]                       # the newest assignment to any .data
     pop, push = heapq.heappop, heapq.heappush
-    previous = _set_mode(create_graph)
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, bool(create_graph)
     try:
         while heap:
             node = pop(heap)[1]
             g = pending.pop(node)
-            if node._retain or node in keep:
+            if node._retain or (keep is not None and node in keep):
                 found[node] = g
-            if node in stop:
+            if stop is not None and node in stop:
                 found[node] = g
                 continue
             if changed > node._tick:               # some data changed since: check ours
@@ -165,7 +166,7 @@ def _propagate(root: Tensor, seed: Tensor, create_graph: bool,
                     pending[parent] = (earlier + pg if create_graph
                                        else wrap(earlier._data + pg._data))
     finally:
-        _set_mode(previous)
+        _grad_enabled = previous
     found.update(pending)                          # what is left are the leaves
     return found
 

@@ -7,6 +7,8 @@ plotting helpers. They take and return plain arrays and keep the input's float d
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -34,16 +36,58 @@ _EXP_CAP = {"e": 11.0, "f": 88.0, "d": 709.0, "g": 709.0}
 """The largest exponent whose exp() is still finite, per float dtype character."""
 
 
+@functools.lru_cache(maxsize=128)
+def ones(n: int, dtype: np.dtype) -> np.ndarray:
+    """n ones, read-only and made once. numpy sums the rows or columns of a matrix
+    several times faster as a matrix-vector product than with ``sum(axis=...)``:
+    ``x @ ones(C)`` sums each row, ``ones(N) @ x`` each column (0.7 against 1.7 us for
+    64 x 10)."""
+    vector = np.ones(n, dtype)
+    vector.flags.writeable = False
+    return vector
+
+
+def _shifted_exp(x: np.ndarray, axis: int
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(c, x - c, exp(x - c), its sums along ``axis``, kept) for a shift c that keeps
+    exp from overflowing and every sum from underflowing.
+
+    c is the maximum along ``axis``, the textbook choice, or, for the last axis, the
+    maximum of the whole array. numpy reduces along a short last axis one row at a time
+    (64 rows of 10 logits: 4.5 us for the row maxima, 0.9 us for the array's), and the
+    row sums are one matrix-vector product. The array's maximum serves while every row
+    comes within 60 of it (e^-60 = 1e-26, far above float32's smallest normal, 1e-38);
+    if one does not, or a value is NaN, the row maxima are used after all.
+    """
+    if axis in (-1, x.ndim - 1) and x.size:
+        c = np.maximum.reduce(x, axis=None)      # the ufunc itself: x.max() adds a call
+        shifted = x - c
+        e = np.exp(shifted)
+        sums = (e @ ones(x.shape[-1], e.dtype))[..., None]            # (..., 1)
+        if np.minimum.reduce(sums, axis=None) >= _LEAST_SUM:
+            return c, shifted, e, sums
+    c = x.max(axis=axis, keepdims=True)
+    shifted = x - c
+    e = np.exp(shifted)
+    return c, shifted, e, e.sum(axis=axis, keepdims=True)
+
+
+_LEAST_SUM = float(np.exp(-60.0))
+"""The smallest row sum of exp(x - c) accepted with c the array's maximum."""
+
+
 def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    """log(sum(exp(x))) along ``axis`` (kept, length 1), shifted by the maximum so that
-    exp never overflows. Shapes: (..., C) -> (..., 1) for axis=-1."""
-    m = x.max(axis=axis, keepdims=True)
-    return m + np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+    """log(sum(exp(x))) along ``axis`` (kept, length 1), shifted so that exp never
+    overflows. Shapes: (..., C) -> (..., 1) for axis=-1."""
+    c, _, _, sums = _shifted_exp(x, axis)
+    return np.log(sums) + c
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """x - logsumexp(x): log-probabilities without ever forming a tiny probability."""
-    return x - logsumexp(x, axis)
+    _, shifted, _, sums = _shifted_exp(x, axis)
+    shifted -= np.log(sums)
+    return shifted
 
 
 def softmax(x: np.ndarray, axis: int = -1, out: np.ndarray | None = None) -> np.ndarray:

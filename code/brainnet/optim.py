@@ -44,7 +44,7 @@ class Optimizer:
         for p, state in zip(self.params, self.state, strict=True):
             g = p.grad
             if g is not None:
-                self._update(p, g.data, state)
+                self._update(p, g._data, state)
 
     def _update(self, p: Tensor, g: np.ndarray, state: dict) -> None:
         raise NotImplementedError

@@ -326,6 +326,10 @@ def as_float(x: ArrayLike, like: Tensor | None = None) -> Tensor:
     floats keep their precision. Casting a tensor that requires grad is itself an op
     (``astype``), so gradients still reach it.
     """
+    if isinstance(x, Tensor):                    # the common case, answered at once
+        dtype = x._data.dtype
+        if dtype.kind == "f" and (like is None or dtype == like._data.dtype):
+            return x
     x = as_tensor(x)
     if like is not None and like._data.dtype.kind == "f":
         target = like._data.dtype

@@ -74,6 +74,31 @@ def test_extreme_inputs_do_not_overflow():
     assert np.isfinite(lsm).all() and lsm[-1] == 0.0 and lsm[0] == -2000.0
 
 
+def test_log_softmax_of_rows_far_apart():
+    """The array's maximum shifts every row unless a row lies too far below it; then
+    each row is shifted by its own maximum, and no row underflows to -inf or NaN."""
+    x = np.array([[0.0, 1.0, 2.0], [-300.0, -299.0, -298.0], [500.0, 501.0, 502.0]],
+                 np.float32)
+    expected = np.log(np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lsm = F.log_softmax(bn.tensor(x)).data
+        lse = bn.logsumexp(bn.tensor(x), -1).data
+    np.testing.assert_allclose(lsm, np.tile(expected, (3, 1)), atol=1e-5)
+    np.testing.assert_allclose(lse, x[:, 2] - expected[2], rtol=1e-6)
+    near = np.array([[0.0, 1.0], [-40.0, -41.0]], np.float32)      # within reach: one shift
+    np.testing.assert_allclose(F.log_softmax(bn.tensor(near)).data,
+                               near - np.log(np.exp(near).sum(-1, keepdims=True)), rtol=1e-5)
+
+
+def test_log_softmax_keeps_a_nan_in_its_row():
+    x = np.array([[0.0, np.nan], [1.0, 2.0]], np.float32)
+    lsm = F.log_softmax(bn.tensor(x)).data
+    assert np.isnan(lsm[0]).all() and np.isfinite(lsm[1]).all()
+    loss = F.cross_entropy(bn.tensor(x[1:]), np.array([1]))
+    np.testing.assert_allclose(loss.item(), np.log1p(np.exp(-1.0)), rtol=1e-6)
+
+
 def test_relu_gradient_at_zero_is_zero():
     x = bn.tensor(np.array([-1.0, 0.0, 1.0]), requires_grad=True)
     F.relu(x).sum().backward()

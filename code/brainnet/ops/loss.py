@@ -37,10 +37,20 @@ def class_targets(target: ArrayLike, logits: Tensor, op: str) -> tuple[np.ndarra
 
     Returns the target array and whether it holds probabilities.
     """
-    t = target.data if isinstance(target, Tensor) else np.asarray(target)
-    classes = logits.shape[-1] if logits.ndim else 0
-    if logits.ndim == 0:
+    t = target._data if isinstance(target, Tensor) else np.asarray(target)
+    shape = logits._data.shape
+    if not shape:
         raise ValueError(f"{op}: input must have a class axis (..., C), got a 0-d tensor.")
+    classes = shape[-1]
+    if t.dtype.kind in "iu" and t.shape == shape[:-1]:           # class indices, the usual
+        # One reduction checks both ends: viewed as unsigned, negative labels become huge.
+        unsigned = t.view(_UNSIGNED[t.dtype.itemsize]) if t.dtype.kind == "i" else t
+        if t.size and np.maximum.reduce(unsigned, axis=None) >= classes:
+            bad = t[(t < 0) | (t >= classes)]
+            raise IndexError(f"{op}: target holds class {int(bad.flat[0])} but input has "
+                             f"{classes} classes (shape {logits.shape}); classes are "
+                             f"0..{classes - 1}.")
+        return t, False
     if t.shape == logits.shape and t.dtype.kind == "f":
         if not np.isfinite(t).all() or (t < 0).any():
             raise ValueError(f"{op}: probability targets must be finite and non-negative, "
@@ -53,16 +63,11 @@ def class_targets(target: ArrayLike, logits: Tensor, op: str) -> tuple[np.ndarra
             f"{op}: input has shape {logits.shape} (classes on the last axis), so target must "
             f"have shape {logits.shape[:-1]} (class indices) or {logits.shape} "
             f"(probabilities); got {t.shape}.{hint}")
-    if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: class targets must be integers, got dtype {t.dtype}. "
-                        "Convert with y.astype(int).")
-    # One reduction checks both ends: viewed as unsigned, negative labels become huge.
-    unsigned = t.view(f"u{t.dtype.itemsize}") if t.dtype.kind == "i" else t
-    if t.size and unsigned.max() >= classes:
-        bad = t[(t < 0) | (t >= classes)]
-        raise IndexError(f"{op}: target holds class {int(bad.flat[0])} but input has "
-                         f"{classes} classes (shape {logits.shape}); classes are 0..{classes - 1}.")
-    return t, False
+    raise TypeError(f"{op}: class targets must be integers, got dtype {t.dtype}. "
+                    "Convert with y.astype(int).")
+
+
+_UNSIGNED = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
 
 
 def nll_loss(input: ArrayLike, target: ArrayLike, reduction: str = "mean") -> Tensor:

@@ -120,10 +120,10 @@ def layer_norm(x: ArrayLike, normalized_shape, weight: Tensor | None = None,
         dx *= rstd
         grads = [wrap(dx.reshape(xd.shape)) if x._requires_grad else None]
         if weight is not None:
-            grads.append(wrap((np.ones(len(g2), g2.dtype) @ np.multiply(g2, xhat, out=tmp))
+            grads.append(wrap((numerics.ones(len(g2), g2.dtype) @ np.multiply(g2, xhat, out=tmp))
                               .reshape(shape)) if weight._requires_grad else None)
         if bias is not None:
-            grads.append(wrap((np.ones(len(g2), g2.dtype) @ g2).reshape(shape))
+            grads.append(wrap((numerics.ones(len(g2), g2.dtype) @ g2).reshape(shape))
                          if bias._requires_grad else None)
         return tuple(grads)
 
@@ -155,12 +155,12 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features, "
             f"but the weight of shape {weight.shape} expects {n_in}. The input must end "
             "with in_features; check the layer sizes.")
-    x2 = xd.reshape(-1, n_in)                     # (N, in): one GEMM, not one per batch
+    flat = xd.ndim == 2                       # (N, in) already: no reshapes needed
+    x2 = xd if flat else xd.reshape(-1, n_in)                     # (N, in): one GEMM
     y = x2 @ w.T                                                  # (N, out)
     if bias is not None:
         y += bias._data
-    y = y.reshape(xd.shape[:-1] + (n_out,))                       # (..., out)
-    out = wrap(y)
+    out = wrap(y if flat else y.reshape(xd.shape[:-1] + (n_out,)))  # (..., out)
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):
@@ -170,12 +170,14 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             gw = g2.T @ x.reshape(-1, n_in) if weight.requires_grad else None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         else:                                                     # the same, on arrays
-            g2 = g._data.reshape(-1, n_out)                       # (N, out)
-            gx = (wrap((g2 @ w).reshape(xd.shape))                # (..., in)
-                  if x._requires_grad else None)
+            g2 = g._data if flat else g._data.reshape(-1, n_out)  # (N, out)
+            gx = None
+            if x._requires_grad:
+                gx = wrap(g2 @ w if flat else (g2 @ w).reshape(xd.shape))   # (..., in)
             gw = wrap(g2.T @ x2) if weight._requires_grad else None  # (out, in)
-            gb = (wrap(g2.sum(axis=0)) if bias is not None and bias._requires_grad
-                  else None)
+            gb = None
+            if bias is not None and bias._requires_grad:          # column sums as a GEMV
+                gb = wrap(numerics.ones(len(g2), g2.dtype) @ g2)  # (out,)
         return (gx, gw) if bias is None else (gx, gw, gb)
 
     return record(out, parents, backward, "linear")
@@ -193,32 +195,34 @@ def cross_entropy(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
     logits = as_float(input)
     check_reduction(reduction, "cross_entropy")
     t, soft = class_targets(target, logits, "cross_entropy")
-    target_needs_grad = soft and isinstance(target, Tensor) and target.requires_grad
-    target_t = as_float(target, like=logits) if target_needs_grad else None
-    classes = logits.shape[-1]
-    # C order, so that the reshapes below are views and the in-place edits of the
-    # backward land (an input sliced by an index array can come in another order)
+    target_t = (as_float(target, like=logits)
+                if soft and isinstance(target, Tensor) and target._requires_grad else None)
+    # C order, so that the flat view below shares logp's memory and the backward's
+    # in-place edit lands (an input sliced by an index array can come in another order)
     logp = np.ascontiguousarray(numerics.log_softmax(logits._data))   # (..., C)
+    classes = logp.shape[-1]
     if soft:
         t = t.astype(logp.dtype, copy=False)
-        losses = -(t * logp).sum(axis=-1)                         # (...,)
+        loglik = (t * logp).sum(axis=-1)                          # (...,)
     else:
-        rows, cols = np.arange(t.size), t.reshape(-1)
-        losses = -logp.reshape(-1, classes)[rows, cols].reshape(t.shape)
-    n = losses.size
+        # where each example's target sits in logp read flat: 1-D indexing is 3-5x
+        # faster than indexing rows and columns
+        flat = np.arange(0, t.size * classes, classes) + t.reshape(-1)   # (M,)
+        loglik = logp.reshape(-1)[flat]                           # (M,)
+    n = loglik.size
     if reduction == "mean" and n == 0:
         raise ValueError(f"cross_entropy: there are no examples (input shape "
                          f"{logits.shape}), so the mean loss is undefined.")
     if reduction == "none":
-        out = wrap(losses)
+        out = wrap(-loglik.reshape(logp.shape[:-1]))              # (...,)
     else:
-        total = losses.sum()
+        total = -np.add.reduce(loglik, axis=None)
         out = wrap(np.asarray(total / n if reduction == "mean" else total, dtype=logp.dtype))
 
     def scale(g):
         """dL/dloss for each example, broadcastable against (..., C)."""
         if reduction == "mean":
-            return g / n
+            return g / n if isinstance(g, Tensor) else float(g) / n   # a number: 1 op fewer
         return g if reduction == "sum" else g.unsqueeze(-1) if isinstance(g, Tensor) \
             else g[..., None]
 
@@ -231,7 +235,7 @@ def cross_entropy(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
                                - probs) * s
             else:
                 onehot = np.zeros(logp.shape, dtype=logp.dtype)
-                onehot.reshape(-1, classes)[rows, cols] = 1.0
+                onehot.reshape(-1)[flat] = 1.0
                 grad_logits = (softmax(logits) - onehot) * s
             grad_target = -log_softmax(logits) * s if target_t is not None else None
         else:                                                     # the same, on arrays
@@ -241,7 +245,7 @@ def cross_entropy(input: ArrayLike, target: ArrayLike, reduction: str = "mean") 
                 p *= t.sum(axis=-1, keepdims=True)
                 p -= t
             else:
-                p.reshape(-1, classes)[rows, cols] -= 1.0
+                p.reshape(-1)[flat] -= 1.0
             p *= s
             grad_logits = wrap(p)
             grad_target = wrap(-logp * s) if target_t is not None else None

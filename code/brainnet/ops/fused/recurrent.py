@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ... import numerics
 from ...autograd import is_grad_enabled, record
 from ...tensor import Tensor, wrap
 from .. import recurrent
@@ -121,7 +122,7 @@ def lstm(x: Tensor, h0: Tensor, c0: Tensor, weight_ih: Tensor, weight_hh: Tensor
         dw_hh = np.matmul(dZ, hs[:-1].transpose(0, 2, 1)).sum(axis=0)   # (4H, H)
         dw_ih = np.matmul(dZ, xt.transpose(0, 2, 1)).sum(axis=0)        # (4H, I)
         dx = np.matmul(w_ih.T, dZ).transpose(2, 0, 1)                   # (N, T, I)
-        db = (dZ @ np.ones(N, dtype)).sum(axis=0)[back]                 # a GEMV beats sum()
+        db = (dZ @ numerics.ones(N, dtype)).sum(axis=0)[back]           # a GEMV beats sum()
         grads = (wrap(np.ascontiguousarray(dx)), wrap(np.ascontiguousarray(dh.T)),
                  wrap(np.ascontiguousarray(dc.T)), wrap(dw_ih[back]), wrap(dw_hh[back]),
                  wrap(db), wrap(db.copy()))
