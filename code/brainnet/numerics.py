@@ -64,7 +64,7 @@ def _shifted_exp(x: np.ndarray, axis: int
         shifted = x - c
         e = np.exp(shifted)
         sums = (e @ ones(x.shape[-1], e.dtype))[..., None]            # (..., 1)
-        if np.minimum.reduce(sums, axis=None) >= _LEAST_SUM:
+        if np.minimum.reduce(sums, axis=None) >= LEAST_SHIFTED_SUM:
             return c, shifted, e, sums
     c = x.max(axis=axis, keepdims=True)
     shifted = x - c
@@ -72,8 +72,9 @@ def _shifted_exp(x: np.ndarray, axis: int
     return c, shifted, e, e.sum(axis=axis, keepdims=True)
 
 
-_LEAST_SUM = float(np.exp(-60.0))
-"""The smallest row sum of exp(x - c) accepted with c the array's maximum."""
+LEAST_SHIFTED_SUM = float(np.exp(-60.0))
+"""The smallest row sum of exp(x - c) accepted with c the array's maximum (a row whose
+maximum lies 60 below the array's); below it, each row is shifted by its own."""
 
 
 def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:

@@ -81,6 +81,23 @@ def test_attention_weights_are_a_softmax_over_keys():
     np.testing.assert_allclose(out.data, expected @ v.data, rtol=1e-10)
 
 
+def test_attention_weights_when_one_query_scores_far_below_the_rest():
+    """The softmax shifts a block of scores by its maximum; a query whose scores all lie
+    far below it gets its own shift, not weights of 0/0."""
+    q, k, v = r(0, 2, 4, 3), r(1, 2, 4, 3), r(2, 2, 4, 3)
+    k[:, :, 0] = 1.0
+    q[0, 1] = [-300.0, 0.0, 0.0]                   # every score of this query near -173
+    q[1, 2] = [300.0, 0.0, 0.0]                    # and of this one near +173
+    out, w = F.scaled_dot_product_attention(bn.tensor(q), bn.tensor(k), bn.tensor(v),
+                                            need_weights=True)
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(3)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    expected = e / e.sum(-1, keepdims=True)
+    assert np.isfinite(w.data).all()
+    np.testing.assert_allclose(w.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(out.data, expected @ v, rtol=1e-10)
+
+
 def test_causal_means_no_weight_on_the_future():
     q = k = v = bn.tensor(r(3, 1, 5, 2))
     _, w = F.scaled_dot_product_attention(q, k, v, is_causal=True, need_weights=True)

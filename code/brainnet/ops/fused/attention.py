@@ -7,6 +7,10 @@ weights P, and the backward is four matrix products and one fused softmax step:
     dV = P^T g          dP = g V^T          dS = P * (dP - sum(dP * P, over keys))
     dQ = dS K * scale   dK = dS^T Q * scale
 
+The sum over keys is computed as g . out, over the value features, as FlashAttention
+does (Dao et al. 2022): sum_j P_ij dP_ij = sum_j P_ij g_i . v_j = g_i . out_i, from
+arrays (..., L, Ev) instead of (..., L, S).
+
 Two layout choices make it fast in numpy. P is kept transposed, (keys, queries): numpy
 reduces along a short last axis (the keys, 64 here) more than ten times slower than
 along the axis before it, and softmax needs two reductions over the keys; P itself is
@@ -26,7 +30,7 @@ from ...autograd import is_grad_enabled, record
 from ...tensor import ArrayLike, Tensor, wrap
 from .. import attention as readable
 from ..shape import unbroadcast
-from .scratch import scratch
+from .scratch import CACHE_FLOATS, blocks, scratch
 from .twin import backward_through
 
 _OP = "scaled_dot_product_attention"
@@ -49,6 +53,7 @@ def attention_with_weights(query: ArrayLike, key: ArrayLike, value: ArrayLike,
     w = np.swapaxes(wt, -1, -2).reshape(lead + (L, S))              # P, (..., L, S): a view
     out = wrap(w @ v.data)                                          # (..., L, Ev)
     parents = (q, k, v)
+    outd = out.data
 
     def backward(g):
         if is_grad_enabled():
@@ -56,7 +61,7 @@ def attention_with_weights(query: ArrayLike, key: ArrayLike, value: ArrayLike,
                 lambda a, b, c: readable.scaled_dot_product_attention(a, b, c, attn_mask,
                                                                       is_causal, scale),
                 parents, g)
-        grads = _gradients(g.data, q.data, k.data, v.data, wt, scale, lead,
+        grads = _gradients(g.data, outd, q.data, k.data, v.data, wt, scale, lead,
                            tuple(t.requires_grad for t in parents))
         return tuple(None if d is None else unbroadcast(wrap(d), t.shape)
                      for d, t in zip(grads, parents, strict=True))
@@ -83,6 +88,7 @@ def self_attention(qkv: Tensor, attn_mask: ArrayLike | None = None, is_causal: b
     wt = _weights_t(qd, kd, bias, scale, lead)
     w = np.swapaxes(wt, -1, -2).reshape(lead + (T, T))
     out = wrap(w @ vd)
+    outd = out.data
 
     def backward(g):
         if is_grad_enabled():
@@ -90,21 +96,23 @@ def self_attention(qkv: Tensor, attn_mask: ArrayLike | None = None, is_causal: b
                 lambda t: readable.scaled_dot_product_attention(t[0], t[1], t[2], attn_mask,
                                                                 is_causal, scale),
                 (qkv,), g)
-        d = _gradients(g.data, qd, kd, vd, wt, scale, lead, (True, True, True))
+        d = _gradients(g.data, outd, qd, kd, vd, wt, scale, lead, (True, True, True))
         return (wrap(np.stack(d)),)                                 # (3, ..., T, E)
 
     return record(out, (qkv,), backward, "self_attention"), w
 
 
-def _gradients(gd: np.ndarray, qd: np.ndarray, kd: np.ndarray, vd: np.ndarray,
-               wt: np.ndarray, scale: float, lead: tuple[int, ...],
+def _gradients(gd: np.ndarray, outd: np.ndarray, qd: np.ndarray, kd: np.ndarray,
+               vd: np.ndarray, wt: np.ndarray, scale: float, lead: tuple[int, ...],
                need: tuple[bool, bool, bool]) -> tuple[np.ndarray | None, ...]:
-    """dQ, dK, dV (each in the batch shape ``lead``) given dL/dout = gd."""
+    """dQ, dK, dV (each in the batch shape ``lead``) given the forward's output outd
+    and dL/dout = gd."""
     g3 = _batched(gd, lead)                                         # (B, L, Ev)
+    go = np.multiply(g3, _batched(outd, lead))                      # (B, L, Ev)
+    dot = go @ numerics.ones(go.shape[-1], go.dtype)                # (B, L): <dP, P>
     dst = np.matmul(_batched(vd, lead), np.swapaxes(g3, -1, -2),    # dP^T, (B, S, L)
                     out=scratch("attention dP", wt.shape, wt.dtype))
-    tmp = np.multiply(dst, wt, out=scratch("attention dP P", wt.shape, wt.dtype))
-    dst -= tmp.sum(axis=-2, keepdims=True)                          # through softmax:
+    dst -= dot[:, None, :]                                          # through softmax:
     dst *= wt                                                       # P (dP - <dP, P>)
     s = qd.dtype.type(scale)
     dq = (np.swapaxes(dst, -1, -2) @ _batched(kd * s, lead)).reshape(lead + qd.shape[-2:]) \
@@ -119,12 +127,10 @@ def _batched(a: np.ndarray, lead: tuple[int, ...]) -> np.ndarray:
     return np.broadcast_to(a, lead + a.shape[-2:]).reshape((-1,) + a.shape[-2:])
 
 
-def _blocks(a: np.ndarray, floats: int = 65536):
-    """Slices of the first axis of ``a`` holding about ``floats`` numbers each (256 KB of
-    float32): a block stays in the processor's cache through every pass over it."""
-    step = max(1, floats // max(1, a[0].size))
-    for start in range(0, len(a), step):
-        yield slice(start, start + step)
+def _blocks(a: np.ndarray, floats: int = CACHE_FLOATS):
+    """Slices of the first axis of ``a`` holding about ``floats`` numbers each: a block
+    stays in the processor's cache through every pass over it."""
+    return blocks(len(a), floats // max(1, a[0].size))
 
 
 def _weights_t(qd: np.ndarray, kd: np.ndarray, bias: np.ndarray | None, scale: float,
@@ -138,11 +144,24 @@ def _weights_t(qd: np.ndarray, kd: np.ndarray, bias: np.ndarray | None, scale: f
     if bias_t is not None and bias_t.ndim > 2:
         bias_t = _batched(bias_t, lead)                                 # (B, S, L)
     wt = np.empty((k3.shape[0], S, L), qd.dtype)
-    for block in _blocks(wt):
-        scores = np.matmul(k3[block], np.swapaxes(q3[block], -1, -2), out=wt[block])
+
+    def scores(block: slice) -> np.ndarray:                             # (b, S, L), in wt
+        s = np.matmul(k3[block], np.swapaxes(q3[block], -1, -2), out=wt[block])
         if bias_t is not None:
-            scores += bias_t if bias_t.ndim == 2 else bias_t[block]
-        numerics.softmax(scores, axis=-2, out=scores)
+            s += bias_t if bias_t.ndim == 2 else bias_t[block]
+        return s
+
+    for block in _blocks(wt):
+        # softmax over the keys, shifted by the block's maximum: one reduction and a
+        # subtraction of one number, 3x faster than the maximum of every column
+        s = scores(block)
+        s -= np.maximum.reduce(s, axis=None)
+        np.exp(s, out=s)
+        sums = s.sum(axis=-2, keepdims=True)                            # (b, 1, L)
+        if np.minimum.reduce(sums, axis=None) >= numerics.LEAST_SHIFTED_SUM:
+            s /= sums
+        else:             # a column far below the rest, or a NaN: each by its own maximum
+            numerics.softmax(scores(block), axis=-2, out=wt[block])
     return wt
 
 

@@ -19,7 +19,7 @@ from .. import activation, norm
 from ..activation import GELU_C, GELU_K, log_softmax, softmax
 from ..embedding import token_ids
 from ..loss import check_reduction, class_targets
-from .scratch import scratch
+from .scratch import CACHE_FLOATS, blocks, scratch
 from .twin import backward_through
 
 
@@ -41,39 +41,53 @@ def relu(x: ArrayLike) -> Tensor:
 # -------------------------------------------------------------------------- gelu
 def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
     """GELU in its tanh approximation, as one node; the backward reuses the forward's
-    tanh (the readable form, ``activation.gelu``, recomputes it with tensor ops)."""
+    tanh (the readable form, ``activation.gelu``, recomputes it with tensor ops).
+
+    Both passes run block by block (``scratch.blocks``): each formula takes eight or
+    nine passes over the data, and a block stays in the cache through all of them.
+    """
     if approximate != "tanh":
         return activation.gelu(x, approximate)          # raises the clear error
     x = as_float(x)
     xd = x._data
-    t = xd * xd                                     # in place from here: large temporaries
-    t *= xd                                         # cost page faults, so there are two
-    t *= x.dtype.type(GELU_K)
-    t += xd
-    t *= x.dtype.type(GELU_C)
-    np.tanh(t, out=t)                               # t = tanh(c (x + k x^3))
-    y = t + 1.0
-    y *= xd
-    y *= 0.5                                        # 0.5 x (1 + t)
-    out = wrap(y)
+    flat = xd.reshape(-1)                               # (n,), a view if contiguous
+    k, c = x.dtype.type(GELU_K), x.dtype.type(GELU_C)
+    t, y = np.empty_like(flat), np.empty_like(flat)     # tanh(c (x + k x^3)), the output
+    for b in blocks(flat.size):
+        xb, tb, yb = flat[b], t[b], y[b]
+        np.multiply(xb, xb, out=tb)
+        tb *= xb
+        tb *= k
+        tb += xb
+        tb *= c
+        np.tanh(tb, out=tb)
+        np.add(tb, 1.0, out=yb)
+        yb *= xb
+        yb *= 0.5                                       # 0.5 x (1 + t)
+    out = wrap(y.reshape(xd.shape))
 
     def backward(g):
         if is_grad_enabled():
             return backward_through(activation.gelu, (x,), g)
         # slope = 0.5 (1 + t + x (1 - t^2) c (1 + 3 k x^2))
-        du = np.multiply(xd, xd, out=scratch("gelu du", xd.shape, xd.dtype))
-        du *= x.dtype.type(3 * GELU_K)
-        du += 1.0
-        du *= x.dtype.type(GELU_C)
-        slope = t * t
-        np.subtract(1.0, slope, out=slope)
-        slope *= xd
-        slope *= du
-        slope += t
-        slope += 1.0
-        slope *= 0.5
-        slope *= g._data
-        return (wrap(slope),)
+        gd = g._data.reshape(-1)
+        slope = np.empty_like(flat)
+        du = scratch("gelu du", (min(flat.size, CACHE_FLOATS),), flat.dtype)
+        for b in blocks(flat.size):
+            xb, tb, sb, db = flat[b], t[b], slope[b], du[:b.stop - b.start]
+            np.multiply(xb, xb, out=db)
+            db *= x.dtype.type(3 * GELU_K)
+            db += 1.0
+            db *= c
+            np.multiply(tb, tb, out=sb)
+            np.subtract(1.0, sb, out=sb)
+            sb *= xb
+            sb *= db
+            sb += tb
+            sb += 1.0
+            sb *= 0.5
+            sb *= gd[b]
+        return (wrap(slope.reshape(xd.shape)),)
 
     return record(out, (x,), backward, "gelu")
 

@@ -1,4 +1,5 @@
-"""Scratch arrays reused from one call to the next, for a fused backward pass.
+"""Scratch arrays reused from one call to the next, for a fused backward pass, and
+blocks of work sized for the processor's cache.
 
 On Linux, numpy's large arrays come straight from the kernel (glibc maps allocations
 above 128 KB on demand), so every fresh one costs a page fault per 4 KB the first time
@@ -10,6 +11,7 @@ asked for it, and is overwritten by the next call.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -28,3 +30,16 @@ def scratch(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
     while len(_buffers) > _KEEP:
         _buffers.popitem(last=False)
     return buffer
+
+
+CACHE_FLOATS = 65536
+"""About 256 KB of float32. Several passes over a block this size find it in the
+processor's cache; the same passes over a whole large array send it to memory and
+back each time (a tanh-GELU over 2048 x 256 floats: 0.63 against 0.90 ms)."""
+
+
+def blocks(n: int, size: int = CACHE_FLOATS) -> Iterator[slice]:
+    """Consecutive slices of range(n), ``size`` long (the last may be shorter)."""
+    size = max(1, size)
+    for start in range(0, n, size):
+        yield slice(start, start + size)
