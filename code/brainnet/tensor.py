@@ -71,7 +71,8 @@ class Tensor:
         self._retain = False
         self._tick = 0          # when an op recorded this tensor (0: a leaf)
         self._changed = 0       # when .data was last assigned (0: never since creation)
-        self.requires_grad = requires_grad
+        if requires_grad:
+            self.requires_grad = requires_grad      # checks the dtype
 
     # ------------------------------------------------------------------ the values
     @property
