@@ -16,7 +16,7 @@ holds this):
     numerics, rng      numpy formulas and random generators
     tensor             the Tensor: data, dtype, the fields autograd fills in
     autograd           record, the grad mode, backward, grad, hvp
-    ops/               every op, defined once, by family; fast twins in ops/fused.py
+    ops/               every op, defined once, by family; fast twins in ops/fused/
     functional, methods    facades: F, and Tensor's methods
     nn/, optim, data, gradcheck, train, landscapes, brain/
 

@@ -1,7 +1,7 @@
 """Every fast kernel equals its readable twin: the same values, the same gradients, and
 the same second derivatives.
 
-A fast op (``brainnet/ops/fused.py``, ``conv2d``) is one graph node with a hand-written
+A fast op (``brainnet/ops/fused/``, ``conv2d``) is one graph node with a hand-written
 backward; its twin is the definition written with plain ops, whose gradient autograd
 derives. ``TWINS`` lists each pair with inputs; a new fast op is added here with its
 twin (CONTRIBUTING.md, "Adding an op").

@@ -11,7 +11,10 @@ One file per family, each op written as compute, backward, ``record``:
     embedding.py    embedding, one_hot
     conv.py         conv2d, conv2d_naive, max_pool2d, avg_pool2d (conv_grad.py: their
                     backward ops)
-    fused.py        fast twins of linear, cross_entropy and embedding
+    attention.py    scaled_dot_product_attention and the masks it takes
+    recurrent.py    rnn and lstm over a sequence, one time step at a time
+    fused/          fast twins: relu, gelu, linear, layer_norm, cross_entropy,
+                    embedding (basic.py), attention, lstm and rnn, each one node
 
 These modules import the tensor, the engine and each other, never the facades above
 them (``brainnet.functional``, ``brainnet.nn``, the package itself).

@@ -253,7 +253,7 @@ def _matmul_vector(a: Tensor, b: Tensor) -> Tensor:
 
 def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, PyTorch's layout, written with plain ops (its gradient comes
-    from matmul and add). ``F.linear`` is its fused twin (``ops/fused.py``).
+    from matmul and add). ``F.linear`` is its fused twin (``ops/fused/basic.py``).
 
     Shapes: x (..., in), weight (out, in), bias (out,) -> y (..., out).
     """

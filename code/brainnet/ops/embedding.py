@@ -22,7 +22,7 @@ def token_ids(indices: ArrayLike, vocab: int, op: str, what: str = "rows") -> np
 def embedding(indices: ArrayLike, weight: Tensor) -> Tensor:
     """Rows of ``weight`` picked by integer ``indices``: ``weight[indices]``, whose
     gradient (``getitem``'s) adds each output row's gradient into its source row.
-    ``F.embedding`` is the fused twin (``fused.py``).
+    ``F.embedding`` is the fused twin (``fused/basic.py``).
 
     Shapes: indices (...,), weight (V, D) -> (..., D).
     """

@@ -2,7 +2,7 @@
 
 Each is written with plain ops, so its gradient comes from theirs. The two a
 classifier spends its time in, ``linear`` and ``cross_entropy``, also have fused twins
-with hand-written backward passes in ``fused.py``; ``F.cross_entropy`` is the fused one.
+with hand-written backward passes in ``fused/basic.py``; ``F.cross_entropy`` is the fused one.
 """
 
 from __future__ import annotations

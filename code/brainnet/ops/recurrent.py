@@ -2,9 +2,9 @@
 
 Each time step is a few tensor ops, and autograd records the unrolled loop, so
 backpropagation through time comes for free: this is the readable definition. The
-layers in ``brainnet.nn`` run the fused twins in ``fused.py`` instead (one graph node
-for the whole sequence, with the backward pass through time written out), which
-``tests/unit/test_twins.py`` holds equal to these.
+layers in ``brainnet.nn`` run the fused twins in ``fused/recurrent.py`` instead (one
+graph node for the whole sequence, with the backward pass through time written out),
+which ``tests/unit/test_twins.py`` holds equal to these.
 
 Shapes (batch first): x (N, T, I); h0, c0 (N, H); weight_ih (G H, I), weight_hh (G H, H),
 biases (G H,), with G = 1 for the RNN and 4 for the LSTM, whose gates are stacked in
