@@ -39,7 +39,8 @@ back each time (a tanh-GELU over 2048 x 256 floats: 0.63 against 0.90 ms)."""
 
 
 def blocks(n: int, size: int = CACHE_FLOATS) -> Iterator[slice]:
-    """Consecutive slices of range(n), ``size`` long (the last may be shorter)."""
+    """Consecutive slices of range(n), ``size`` long (the last may be shorter), each
+    ending within range(n), so that ``stop - start`` is its length."""
     size = max(1, size)
     for start in range(0, n, size):
-        yield slice(start, start + size)
+        yield slice(start, min(start + size, n))
