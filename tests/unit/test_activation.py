@@ -91,6 +91,20 @@ def test_log_softmax_of_rows_far_apart():
                                near - np.log(np.exp(near).sum(-1, keepdims=True)), rtol=1e-5)
 
 
+def test_float16_rows_far_apart_keep_their_precision():
+    """float16's normal numbers end at 6e-5: a row 15 below the array's maximum would
+    lose its digits under one shift, so float16 rows take their own."""
+    x = np.array([[0.0, 1.0, 2.0], [-15.0, -14.0, -13.0]], np.float16)
+    exact = x.astype(np.float64) - np.log(np.exp(x.astype(np.float64)).sum(-1, keepdims=True))
+    np.testing.assert_allclose(F.log_softmax(bn.tensor(x)).data, exact, atol=2e-3)
+    q = bn.tensor(np.array([[[1.0, 0.0], [-30.0, 0.0]]], np.float16))
+    k = bn.tensor(np.array([[[0.75, 0.0], [0.72, 0.0]]], np.float16))   # query 2: 16 below
+    _, w = F.scaled_dot_product_attention(q, k, k, need_weights=True)
+    scores = q.data.astype(np.float64) @ k.data.astype(np.float64).swapaxes(-1, -2) / np.sqrt(2)
+    e = np.exp(scores - scores.max(-1, keepdims=True))
+    np.testing.assert_allclose(w.data, e / e.sum(-1, keepdims=True), atol=2e-3)
+
+
 def test_log_softmax_keeps_a_nan_in_its_row():
     x = np.array([[0.0, np.nan], [1.0, 2.0]], np.float32)
     lsm = F.log_softmax(bn.tensor(x)).data
