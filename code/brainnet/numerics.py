@@ -47,48 +47,52 @@ def ones(n: int, dtype: np.dtype) -> np.ndarray:
     return vector
 
 
-def _shifted_exp(x: np.ndarray, axis: int
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(c, x - c, exp(x - c), its sums along ``axis``, kept) for a shift c that keeps
-    exp from overflowing and every sum from underflowing.
+_LEAST_SHIFTED_SUM = float(np.exp(-60.0))
+"""The smallest row sum of exp(x - c) accepted with c the array's maximum: a row whose
+maximum lies 60 below the array's; below it, each row is shifted by its own."""
 
-    c is the maximum along ``axis``, the textbook choice, or, for the last axis, the
-    maximum of the whole array. numpy reduces along a short last axis one row at a time
-    (64 rows of 10 logits: 4.5 us for the row maxima, 0.9 us for the array's), and the
-    row sums are one matrix-vector product. The array's maximum serves while every row
-    comes within 60 of it (e^-60 = 1e-26, far above float32's smallest normal, 1e-38);
-    if one does not, or a value is NaN, the row maxima are used after all. float16's
-    normal numbers end at 6e-5, too near for one shift to serve rows far apart, so it
-    always takes the row maxima.
+
+def one_shift_serves(sums: np.ndarray) -> bool:
+    """True if ``sums``, the row sums of exp(x - c) with c the maximum of the whole
+    array, show that the one shift served every row.
+
+    Shifting by the array's maximum instead of each row's is much faster in numpy
+    (which reduces along a short last axis one row at a time: 64 rows of 10 logits take
+    4.5 us for the row maxima, 0.9 us for the array's). It serves while every row comes
+    within 60 of c: e^-60 = 1e-26 is far above float32's smallest normal number, 1e-38,
+    so no row sum loses digits. A NaN fails the test too. float16's normal numbers end
+    at 6e-5, too near for one shift to serve rows far apart, so it always fails.
     """
-    if axis in (-1, x.ndim - 1) and x.size and x.dtype.char in "fd":
+    return sums.dtype.char in "fd" and \
+        bool(np.minimum.reduce(sums, axis=None) >= _LEAST_SHIFTED_SUM)
+
+
+def _shifted_exp(x: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(c, x - c, the sums of exp(x - c) along ``axis``, kept), for a shift c that keeps
+    exp from overflowing and every sum from underflowing: the array's maximum for the
+    last axis when ``one_shift_serves``, with the row sums as one matrix-vector product;
+    otherwise the maximum along ``axis``, the textbook choice."""
+    if axis in (-1, x.ndim - 1) and x.size:
         c = np.maximum.reduce(x, axis=None)      # the ufunc itself: x.max() adds a call
         shifted = x - c
-        e = np.exp(shifted)
-        sums = (e @ ones(x.shape[-1], e.dtype))[..., None]            # (..., 1)
-        if np.minimum.reduce(sums, axis=None) >= LEAST_SHIFTED_SUM:
-            return c, shifted, e, sums
+        sums = (np.exp(shifted) @ ones(x.shape[-1], x.dtype))[..., None]   # (..., 1)
+        if one_shift_serves(sums):
+            return c, shifted, sums
     c = x.max(axis=axis, keepdims=True)
     shifted = x - c
-    e = np.exp(shifted)
-    return c, shifted, e, e.sum(axis=axis, keepdims=True)
-
-
-LEAST_SHIFTED_SUM = float(np.exp(-60.0))
-"""The smallest row sum of exp(x - c) accepted with c the array's maximum (a row whose
-maximum lies 60 below the array's); below it, each row is shifted by its own."""
+    return c, shifted, np.exp(shifted).sum(axis=axis, keepdims=True)
 
 
 def logsumexp(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """log(sum(exp(x))) along ``axis`` (kept, length 1), shifted so that exp never
     overflows. Shapes: (..., C) -> (..., 1) for axis=-1."""
-    c, _, _, sums = _shifted_exp(x, axis)
+    c, _, sums = _shifted_exp(x, axis)
     return np.log(sums) + c
 
 
 def log_softmax(x: np.ndarray, axis: int = -1) -> np.ndarray:
     """x - logsumexp(x): log-probabilities without ever forming a tiny probability."""
-    _, shifted, _, sums = _shifted_exp(x, axis)
+    _, shifted, sums = _shifted_exp(x, axis)
     shifted -= np.log(sums)
     return shifted
 

@@ -158,8 +158,7 @@ def _weights_t(qd: np.ndarray, kd: np.ndarray, bias: np.ndarray | None, scale: f
         s -= np.maximum.reduce(s, axis=None)
         np.exp(s, out=s)
         sums = s.sum(axis=-2, keepdims=True)                            # (b, 1, L)
-        if wt.dtype.char in "fd" and \
-                np.minimum.reduce(sums, axis=None) >= numerics.LEAST_SHIFTED_SUM:
+        if numerics.one_shift_serves(sums):
             s /= sums
         else:   # a column far below the rest, a NaN, or float16: each by its own maximum
             numerics.softmax(scores(block), axis=-2, out=wt[block])

@@ -51,7 +51,7 @@ def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
     x = as_float(x)
     xd = x._data
     flat = xd.reshape(-1)                               # (n,), a view if contiguous
-    k, c = x.dtype.type(GELU_K), x.dtype.type(GELU_C)
+    k, c, k3 = (x.dtype.type(v) for v in (GELU_K, GELU_C, 3 * GELU_K))
     t, y = np.empty_like(flat), np.empty_like(flat)     # tanh(c (x + k x^3)), the output
     for b in blocks(flat.size):
         xb, tb, yb = flat[b], t[b], y[b]
@@ -76,7 +76,7 @@ def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
         for b in blocks(flat.size):
             xb, tb, sb, db = flat[b], t[b], slope[b], du[:b.stop - b.start]
             np.multiply(xb, xb, out=db)
-            db *= x.dtype.type(3 * GELU_K)
+            db *= k3
             db += 1.0
             db *= c
             np.multiply(tb, tb, out=sb)

@@ -35,7 +35,7 @@ def scratch(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
 CACHE_FLOATS = 65536
 """About 256 KB of float32. Several passes over a block this size find it in the
 processor's cache; the same passes over a whole large array send it to memory and
-back each time (a tanh-GELU over 2048 x 256 floats: 0.63 against 0.90 ms)."""
+back each time (the tanh-GELU over 2048 x 256 floats, forward: 0.71 against 1.07 ms)."""
 
 
 def blocks(n: int, size: int = CACHE_FLOATS) -> Iterator[slice]:
