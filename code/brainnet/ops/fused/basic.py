@@ -43,8 +43,8 @@ def gelu(x: ArrayLike, approximate: str = "tanh") -> Tensor:
     """GELU in its tanh approximation, as one node; the backward reuses the forward's
     tanh (the readable form, ``activation.gelu``, recomputes it with tensor ops).
 
-    Both passes run block by block (``scratch.blocks``): each formula takes eight or
-    nine passes over the data, and a block stays in the cache through all of them.
+    Both passes run block by block (``scratch.blocks``): each formula takes nine or
+    more passes over the data, and a block stays in the cache through all of them.
     """
     if approximate != "tanh":
         return activation.gelu(x, approximate)          # raises the clear error
@@ -169,12 +169,12 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input has shape {x.shape}, so {x.shape[-1] if x.ndim else 0} features, "
             f"but the weight of shape {weight.shape} expects {n_in}. The input must end "
             "with in_features; check the layer sizes.")
-    flat = xd.ndim == 2                       # (N, in) already: no reshapes needed
-    x2 = xd if flat else xd.reshape(-1, n_in)                     # (N, in): one GEMM
+    two_d = xd.ndim == 2                      # (N, in) already: no reshapes needed
+    x2 = xd if two_d else xd.reshape(-1, n_in)                     # (N, in): one GEMM
     y = x2 @ w.T                                                  # (N, out)
     if bias is not None:
         y += bias._data
-    out = wrap(y if flat else y.reshape(xd.shape[:-1] + (n_out,)))  # (..., out)
+    out = wrap(y if two_d else y.reshape(xd.shape[:-1] + (n_out,)))  # (..., out)
     parents = (x, weight) if bias is None else (x, weight, bias)
 
     def backward(g):
@@ -184,10 +184,10 @@ def linear(x: ArrayLike, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             gw = g2.T @ x.reshape(-1, n_in) if weight.requires_grad else None
             gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None
         else:                                                     # the same, on arrays
-            g2 = g._data if flat else g._data.reshape(-1, n_out)  # (N, out)
+            g2 = g._data if two_d else g._data.reshape(-1, n_out)  # (N, out)
             gx = None
             if x._requires_grad:
-                gx = wrap(g2 @ w if flat else (g2 @ w).reshape(xd.shape))   # (..., in)
+                gx = wrap(g2 @ w if two_d else (g2 @ w).reshape(xd.shape))   # (..., in)
             gw = wrap(g2.T @ x2) if weight._requires_grad else None  # (out, in)
             gb = None
             if bias is not None and bias._requires_grad:          # column sums as a GEMV
