@@ -647,6 +647,31 @@ case(
 
 
 # ---------------------------------------------------------------------- misuse
+def _module_with_call():
+    class Doubler(nn.Module):
+        def __call__(self, x):
+            return x * 2
+    return Doubler
+
+
+def _sequential_honours_a_replaced_forward():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh())
+    model[1].forward = lambda x: x * 0                # an instance's own forward
+    return model(bn.tensor(np.ones((1, 2)))).data
+
+
+case(
+    "misuse",
+    "a Module subclass that defines __call__",
+    _module_with_call,
+    error=(TypeError, r"Doubler: a Module defines forward\(\), not __call__"),
+)
+case(
+    "misuse",
+    "Sequential runs a child's replaced forward, as calling it would",
+    _sequential_honours_a_replaced_forward,
+    check=close(np.zeros((1, 3))),
+)
 case(
     "misuse",
     "Sequential with a function (F.relu)",

@@ -49,7 +49,7 @@ class Sequential(Module):
 
     def forward(self, x):
         for m in self._modules.values():
-            x = m(x)
+            x = m.forward(x)                     # what m(x) runs (Module.__call__)
         return x
 
     def __getitem__(self, i: int | slice) -> Module:

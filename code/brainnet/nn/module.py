@@ -105,6 +105,16 @@ class Module:
     def __call__(self, *args, **kwargs):
         return self.forward(*args, **kwargs)
 
+    def __init_subclass__(cls, **kwargs) -> None:
+        # Calling a module is calling its forward, nothing more (there are no hooks).
+        # Containers rely on it: Sequential calls each child's forward directly, since
+        # calling an instance through __call__ costs CPython several times more.
+        super().__init_subclass__(**kwargs)
+        if "__call__" in cls.__dict__:
+            raise TypeError(f"{cls.__name__}: a Module defines forward(), not __call__; "
+                            "calling a module runs its forward. Rename the method to "
+                            "forward.")
+
     # ----------------------------------------------------------------- traversal
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         """This module and every submodule, with dotted names (depth first)."""
