@@ -44,8 +44,10 @@ $(STAMP): requirements.txt requirements-nodeps.txt pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# tools/build_book.py is `jupyter-book build` with Sphinx reading pages (and running
+# their notebooks) in several processes, so that both cores are kept busy.
 book: $(STAMP)
-	$(BOOK_ENV) $(BIN)/jupyter-book build . --all
+	$(BOOK_ENV) $(PY) tools/build_book.py . --all
 	@echo "Open _build/html/index.html, or serve it: $(PY) -m http.server -d _build/html"
 
 # Like `make book`, but notebooks are re-executed only when their code changed
@@ -53,7 +55,7 @@ book: $(STAMP)
 preview: $(STAMP)
 	@mkdir -p _build
 	sed 's/^  execute_notebooks: force/  execute_notebooks: cache/' _config.yml > _build/_config.preview.yml
-	$(BOOK_ENV) $(BIN)/jupyter-book build . --config _build/_config.preview.yml
+	$(BOOK_ENV) $(PY) tools/build_book.py . --config _build/_config.preview.yml
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

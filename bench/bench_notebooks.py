@@ -8,7 +8,7 @@ Each notebook runs in a fresh kernel exactly as `make book` runs it: one BLAS th
 (OPENBLAS_NUM_THREADS=1, or --threads) and explore in static mode, so the frame players
 are rendered too. Reported per notebook: wall-clock seconds (budget 60 s) and the
 kernel's peak resident memory (budget 1.5 GB). The book is then built from clean into a
-temporary folder (`jupyter-book build --all`, budget 8 min). Results are also written
+temporary folder (`tools/build_book.py --all`, budget 8 min). Results are also written
 to bench/results/notebooks.json. Over-budget rows say OVER; the exit code is non-zero
 only when a notebook or the build fails.
 """
@@ -60,11 +60,10 @@ def measure_notebook(path: Path, env: dict) -> dict:
 
 def measure_book(env: dict) -> dict:
     """Build the whole book from clean into a temporary folder."""
-    jb = Path(sys.executable).with_name("jupyter-book")
     out = Path(tempfile.mkdtemp(prefix="bench-book-"))
     try:
         start = time.perf_counter()
-        proc = subprocess.run([str(jb if jb.exists() else "jupyter-book"), "build", str(ROOT),
+        proc = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), str(ROOT),
                                "--all", "--path-output", str(out)],
                               env=env, capture_output=True, text=True)
         seconds = time.perf_counter() - start

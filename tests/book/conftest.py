@@ -81,12 +81,6 @@ def book_env() -> dict:
     return env
 
 
-def jupyter_book() -> str:
-    """The jupyter-book next to this interpreter (the .venv one under `make`)."""
-    exe = Path(sys.executable).with_name("jupyter-book")
-    return str(exe) if exe.exists() else "jupyter-book"
-
-
 def build_book(source: Path, extra: tuple[str, ...] = ()) -> BookBuild:
     """Build a book from scratch with warnings as errors, as `make test` requires.
 
@@ -97,7 +91,8 @@ def build_book(source: Path, extra: tuple[str, ...] = ()) -> BookBuild:
         shutil.rmtree(source / "_build" / stale, ignore_errors=True)
     start = time.perf_counter()
     proc = subprocess.run(
-        [jupyter_book(), "build", str(source), "--all", "-W", "-n", "--keep-going", *extra],
+        [sys.executable, str(ROOT / "tools" / "build_book.py"), str(source), "--all", "-W", "-n",
+         "--keep-going", *extra],
         cwd=source, env=book_env(), capture_output=True, text=True)
     output = ANSI.sub("", proc.stdout + proc.stderr)
     return BookBuild(proc.returncode, output, time.perf_counter() - start,

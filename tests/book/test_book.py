@@ -1,8 +1,9 @@
 """The book builds cleanly, every page in the table of contents exists, and the HTML
 loads nothing from outside its own folder.
 
-The build itself (conftest.book) is `jupyter-book build . --all -W -n --keep-going` with
-explore in static mode, the way `make book` renders it.
+The build itself (conftest.book) is `jupyter-book build . --all -W -n --keep-going`,
+through tools/build_book.py (pages read in parallel), with explore in static mode, the
+way `make book` renders it.
 """
 
 from __future__ import annotations
