@@ -131,10 +131,11 @@ def a2c_loss(agent: ActorCritic, episodes: Episodes, entropy_weight: float = 0.0
         loss = -mean[log pi(a_t) (r_t - V_t)] + value_weight mean[(r_t - V_t)^2]
                - entropy_weight mean[H(pi_t)]
 
-    Each trial's reward is its own return (no discounting): a choice cannot change the
-    rewards of later trials, only what the agent knows on them, and the recurrent
-    state carries that. The advantage r_t - V_t is a constant in the policy term, so
-    the policy learns from how much better than expected its choice turned out.
+    Each trial's return is its own reward (a discount factor of 0). In Harlow's task
+    that costs nothing: rewards are certain and either choice on trial 1 reveals which
+    object pays, so no choice is worth more for what it teaches. The advantage
+    r_t - V_t is a constant in the policy term, so the policy learns from how much
+    better than expected its choice turned out.
     """
     logits, values = agent(tensor(episodes.inputs))                 # (N, T, 2), (N, T)
     log_p = F.log_softmax(logits, dim=-1)                            # (N, T, 2)
